@@ -1,0 +1,228 @@
+"""The command line: `python -m bot ask|console|discord|slack|run|kb check|eval|bench`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from bot.config import CommonSettings, ConfigError, env_str, load_dotenv_file
+from bot.core.knowledge import KnowledgeError
+from bot.core.replies import render_text
+from bot.core.service import StudyService
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_TEXTS = REPO_ROOT.parent / "shared" / "sources"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="A study-channel Q&A bot that answers from a curated, cited knowledge pack.",
+    )
+    parser.add_argument(
+        "--knowledge",
+        metavar="FOLDER",
+        help="knowledge folder (default: $BOT_KNOWLEDGE_DIR or the shipped knowledge/)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = sub.add_parser("ask", help="answer one question (or one per line from stdin with -)")
+    ask.add_argument("question", help='the question, or "-" to read one per line from stdin')
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+
+    sub.add_parser("console", help="chat in the terminal (the default; no tokens needed)")
+    sub.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)")
+    sub.add_parser("slack", help="run the Slack bot (needs SLACK_BOT_TOKEN)")
+    sub.add_parser("run", help="run Discord and/or Slack if configured, else the console")
+
+    kb = sub.add_parser("kb", help="knowledge tools")
+    kb_sub = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND")
+    check = kb_sub.add_parser("check", help="validate a knowledge folder")
+    check.add_argument("folder", nargs="?", help="folder to check (default: the knowledge folder)")
+    check.add_argument(
+        "--texts",
+        metavar="DIR",
+        help="folder with the commentaries' numbered text (<source-id>.md) to check anchors "
+        f"against (default: {DEFAULT_TEXTS} when it exists)",
+    )
+
+    ev = sub.add_parser("eval", help="accuracy and off-topic figures on the evaluation sets")
+    ev.add_argument("sets", nargs="*", help="evaluation YAML files (default: tests/data/eval.yaml)")
+    ev.add_argument("--holdout", action="store_true", help="also report tests/data/holdout.yaml")
+    ev.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
+
+    bench = sub.add_parser("bench", help="print speed and memory figures")
+    bench.add_argument(
+        "--scales",
+        default="1000,10000,100000",
+        help="synthetic pack sizes to time, comma-separated (default: %(default)s)",
+    )
+    return parser
+
+
+def _knowledge_dir(args: argparse.Namespace) -> Path:
+    if args.knowledge:
+        return Path(args.knowledge)
+    return CommonSettings.from_env().knowledge_dir
+
+
+def _service(args: argparse.Namespace) -> StudyService:
+    return StudyService(_knowledge_dir(args))
+
+
+def _emit(service: StudyService, question: str, as_json: bool, out: TextIO) -> None:
+    reply = service.ask(question)
+    if as_json:
+        out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
+    else:
+        out.write(render_text(reply) + "\n")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    service = _service(args)
+    if args.question == "-":
+        for line in sys.stdin:
+            _emit(service, line.rstrip("\r\n"), args.json, sys.stdout)
+            sys.stdout.flush()
+        return 0
+    _emit(service, args.question, args.json, sys.stdout)
+    return 0
+
+
+def cmd_kb_check(args: argparse.Namespace) -> int:
+    from bot.core.checks import run_checks
+
+    folder = Path(args.folder) if args.folder else _knowledge_dir(args)
+    texts = Path(args.texts) if args.texts else DEFAULT_TEXTS
+    if args.texts and not texts.is_dir():
+        print(f"error: --texts {texts} is not a folder", file=sys.stderr)
+        return 2
+    report = run_checks(folder, texts)
+    for problem in report.problems:
+        print(problem)
+    if report.kb is not None:
+        kb = report.kb
+        cited = {p for e in kb.entries for p in e.paragraphs}
+        print(
+            f"{folder}: {len(kb.entries)} entries, {len(kb.sources)} source(s), "
+            f"{len(kb.synonyms)} synonym groups, {len(cited)} paragraphs cited"
+        )
+        if report.texts_checked:
+            print("anchors checked against: " + ", ".join(report.texts_checked))
+    errors = len(report.errors)
+    print("OK" if not errors else f"{errors} error(s)")
+    return 0 if not errors else 1
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from bot.evaluation import DEFAULT_SETS, HOLDOUT_SET, EvalSetError, evaluate, format_report
+
+    service = _service(args)
+    sets = tuple(Path(s) for s in args.sets) or DEFAULT_SETS
+    runs = [("evaluation set: " + ", ".join(str(s) for s in sets), sets)]
+    if args.holdout:
+        runs.append((f"holdout set: {HOLDOUT_SET}", (HOLDOUT_SET,)))
+    try:
+        for label, paths in runs:
+            print(format_report(evaluate(service, paths), label, show_misses=not args.quiet))
+    except EvalSetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from bot.benchmark import run_benchmark
+
+    try:
+        scales = tuple(int(x) for x in args.scales.split(",") if x.strip())
+    except ValueError:
+        print(f"error: --scales takes whole numbers, got {args.scales!r}", file=sys.stderr)
+        return 2
+    print(run_benchmark(_knowledge_dir(args), scales))
+    return 0
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    from bot.adapters.console import run_console
+
+    return run_console(_service(args))
+
+
+def cmd_discord(args: argparse.Namespace) -> int:
+    from bot.adapters.discord_app import main as discord_main
+
+    return discord_main()
+
+
+def cmd_slack(args: argparse.Namespace) -> int:
+    from bot.adapters.slack_app import main as slack_main
+
+    return slack_main()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Discord when its token is set, Slack when its are, both together, else the console."""
+    discord_on = bool(env_str("DISCORD_TOKEN"))
+    slack_on = bool(env_str("SLACK_BOT_TOKEN"))
+    if discord_on and slack_on:
+        import threading
+
+        results: dict[str, int] = {}
+        slack = threading.Thread(target=lambda: results.setdefault("slack", cmd_slack(args)))
+        slack.daemon = True
+        slack.start()
+        code = cmd_discord(args)
+        return code or results.get("slack", 0)
+    if discord_on:
+        return cmd_discord(args)
+    if slack_on:
+        return cmd_slack(args)
+    return cmd_console(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    load_dotenv_file()
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.knowledge and args.command is None:
+        args.command = "console"
+    handlers = {
+        "ask": cmd_ask,
+        "console": cmd_console,
+        "discord": cmd_discord,
+        "slack": cmd_slack,
+        "run": cmd_run,
+        "eval": cmd_eval,
+        "bench": cmd_bench,
+    }
+    try:
+        if args.command is None:
+            return cmd_console(args)
+        if args.command == "kb":
+            if args.kb_command != "check":
+                parser.parse_args(["kb", "--help"])
+            return cmd_kb_check(args)
+        return handlers[args.command](args)
+    except KnowledgeError as exc:
+        print(f"error: the knowledge pack cannot be loaded:\n{exc}", file=sys.stderr)
+        return 1
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

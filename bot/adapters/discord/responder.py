@@ -1,0 +1,273 @@
+"""What the bot does for each Discord event: gate it, ask the core, render, send.
+
+The client and the command tree only route events here, so every user-visible behaviour of the
+adapter is in this one class.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.utils import MISSING
+
+from bot.adapters.discord.feedback import Feedback, FeedbackSink
+from bot.adapters.discord.rendering import (
+    CHOICE_LIMIT,
+    MAX_CHOICES,
+    NO_MENTIONS,
+    Body,
+    clip,
+    render_notice,
+    render_reply,
+)
+from bot.adapters.discord.settings import DiscordSettings
+from bot.adapters.discord.views import MAX_PICKS, reply_view, suggestions_view
+from bot.core.cooldown import Cooldown, Verdict, cooldown_notice
+from bot.core.replies import Reply, Suggestion
+from bot.core.service import StudyService
+
+log = logging.getLogger(__name__)
+
+NOT_HERE = "I don't answer in this channel. Ask me in one of the study channels, or in a DM."
+NOT_YOURS = "Only the person who asked, or a moderator, can delete this answer."
+NOTHING_CLOSER = (
+    "I have nothing closer to that question. Try rephrasing it, or type /topics to see "
+    "what I can answer."
+)
+
+
+def strip_mentions_of(user_id: int, text: str) -> str:
+    return re.sub(rf"<@!?{user_id}>", " ", text).strip()
+
+
+class Responder:
+    def __init__(
+        self,
+        client: discord.Client,
+        service: StudyService,
+        settings: DiscordSettings,
+        feedback: FeedbackSink,
+    ) -> None:
+        self.client = client
+        self.service = service
+        self.settings = settings
+        self.style = settings.reply_style
+        self.feedback = feedback
+        self.cooldown = Cooldown(settings.common.cooldown_rate, settings.common.cooldown_seconds)
+        self._allowed_channels = frozenset(settings.common.allowed_channels)
+
+    # -- gates ------------------------------------------------------------------------------
+
+    def channel_allowed(self, guild_id: int | None, channel_id: int | None, channel: Any) -> bool:
+        """DMs are always allowed; in a server, the channel or a thread's parent must be listed."""
+        if not self._allowed_channels or guild_id is None:
+            return True
+        ids = {channel_id, getattr(channel, "parent_id", None)}
+        return any(str(i) in self._allowed_channels for i in ids if i is not None)
+
+    def _notice(self, key: str) -> Body:
+        return render_notice(cooldown_notice(self.cooldown.retry_after(key)), self.style)
+
+    async def _gate(self, interaction: discord.Interaction, bucket: str) -> bool:
+        if not self.channel_allowed(
+            interaction.guild_id, interaction.channel_id, interaction.channel
+        ):
+            await self._respond(interaction, render_notice(NOT_HERE, self.style), ephemeral=True)
+            return False
+        key = f"{bucket}:{interaction.user.id}"
+        # Ephemeral notices disturb nobody else, so an interaction is always told why, unlike
+        # a flood of mentions, which gets one notice and then silence.
+        if self.cooldown.check(key) is not Verdict.ALLOW:
+            await self._respond(interaction, self._notice(key), ephemeral=True)
+            return False
+        return True
+
+    # -- mentions and DMs -------------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        me = self.client.user
+        if me is None or message.author.bot:
+            return
+        in_dm = message.guild is None
+        if not in_dm and not any(user.id == me.id for user in message.mentions):
+            return
+        guild_id = message.guild.id if message.guild else None
+        if not self.channel_allowed(guild_id, message.channel.id, message.channel):
+            return
+        key = f"ask:{message.author.id}"
+        verdict = self.cooldown.check(key)
+        if verdict is Verdict.SILENT:
+            return
+        if verdict is Verdict.NOTICE:
+            await self._reply_to(message, self._notice(key))
+            return
+        reply = self.service.ask(strip_mentions_of(me.id, message.content))
+        self._log_reply("mention", reply)
+        await self._reply_to(
+            message, render_reply(reply, self.style), reply_view(reply, message.author.id)
+        )
+
+    async def _reply_to(
+        self, message: discord.Message, body: Body, view: discord.ui.View | None = None
+    ) -> None:
+        try:
+            await message.channel.send(
+                content=body.content,
+                embeds=body.embeds,
+                view=view if view is not None else MISSING,
+                # The question may be deleted while we answer; post the answer anyway.
+                reference=message.to_reference(fail_if_not_exists=False),
+                mention_author=False,
+                allowed_mentions=NO_MENTIONS,
+            )
+        except discord.Forbidden:
+            log.warning(
+                "cannot reply in channel %s: missing Send Messages, Embed Links or "
+                "Read Message History permission",
+                message.channel.id,
+            )
+
+    # -- slash commands ---------------------------------------------------------------------
+
+    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+        if not await self._gate(interaction, "ask"):
+            return
+        reply = self.service.ask(question)
+        self._log_reply("slash", reply)
+        await self._respond(
+            interaction, render_reply(reply, self.style), reply_view(reply, interaction.user.id)
+        )
+
+    def autocomplete(self, current: str) -> list[app_commands.Choice[str]]:
+        choices: list[app_commands.Choice[str]] = []
+        seen: set[str] = set()
+        for suggestion in self.service.autocomplete(current, MAX_CHOICES):
+            name = clip(suggestion.question, CHOICE_LIMIT)
+            if name not in seen:
+                seen.add(name)
+                choices.append(app_commands.Choice(name=name, value=name))
+        return choices[:MAX_CHOICES]
+
+    async def topics(self, interaction: discord.Interaction) -> None:
+        if await self._gate(interaction, "browse"):
+            await self._respond(interaction, render_notice(self.service.topics_text(), self.style))
+
+    async def source(self, interaction: discord.Interaction, paragraph: int) -> None:
+        if not await self._gate(interaction, "browse"):
+            return
+        reply = self.service.paragraph(paragraph)
+        await self._respond(
+            interaction, render_reply(reply, self.style), reply_view(reply, interaction.user.id)
+        )
+
+    async def help(self, interaction: discord.Interaction) -> None:
+        body = render_notice(self.service.help_text(), self.style)
+        await self._respond(interaction, body, ephemeral=True)
+
+    # -- buttons ----------------------------------------------------------------------------
+
+    async def pick(self, interaction: discord.Interaction, entry_id: str) -> None:
+        if not await self._gate(interaction, "pick"):
+            return
+        reply = self.service.answer_entry(entry_id)
+        self._log_reply("pick", reply)
+        await self._respond(
+            interaction, render_reply(reply, self.style), reply_view(reply, interaction.user.id)
+        )
+
+    async def more(self, interaction: discord.Interaction, entry_id: str) -> None:
+        question = self._question_behind(interaction.message)
+        if not question:
+            entry = self.service.kb.entry(entry_id)
+            question = entry.question if entry else ""
+        suggestions = self._alternatives(question, entry_id)
+        if not suggestions:
+            body = render_notice(NOTHING_CLOSER, self.style)
+            await self._respond(interaction, body, ephemeral=True)
+            return
+        body = render_notice("Did you mean one of these?", self.style)
+        await self._respond(interaction, body, suggestions_view(suggestions), ephemeral=True)
+
+    async def vote(self, interaction: discord.Interaction, entry_id: str, helpful: bool) -> None:
+        feedback = Feedback(
+            platform="discord",
+            entry_id=entry_id,
+            helpful=helpful,
+            user_id=str(interaction.user.id),
+            channel_id=_str_or_none(interaction.channel_id),
+            guild_id=_str_or_none(interaction.guild_id),
+            message_id=_str_or_none(interaction.message.id if interaction.message else None),
+        )
+        try:
+            await self.feedback.record(feedback)
+        except Exception:
+            log.exception("could not record feedback for entry %s", entry_id)
+            text = "Sorry, I couldn't save that just now."
+        else:
+            text = "Thanks for the feedback!"
+        await self._respond(interaction, render_notice(text, self.style), ephemeral=True)
+
+    async def delete(self, interaction: discord.Interaction, asker_id: int) -> None:
+        if interaction.user.id != asker_id and not interaction.permissions.manage_messages:
+            await self._respond(interaction, render_notice(NOT_YOURS, self.style), ephemeral=True)
+            return
+        await interaction.response.defer()
+        if interaction.message is None:
+            return
+        try:
+            await interaction.message.delete()
+        except discord.NotFound:
+            pass  # already gone: someone else deleted it first
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _alternatives(self, question: str, answered: str) -> list[Suggestion]:
+        found = self.service.autocomplete(question, MAX_PICKS + 1)
+        return [s for s in found if s.entry_id != answered][:MAX_PICKS]
+
+    def _question_behind(self, message: discord.Message | None) -> str:
+        """The user's own words, when the reply answers a message (mentions and DMs)."""
+        reference = message.reference if message else None
+        original = reference.resolved if reference else None
+        if not isinstance(original, discord.Message):
+            return ""
+        me = self.client.user
+        return strip_mentions_of(me.id, original.content) if me else original.content
+
+    async def _respond(
+        self,
+        interaction: discord.Interaction,
+        body: Body,
+        view: discord.ui.View | None = None,
+        *,
+        ephemeral: bool = False,
+    ) -> None:
+        if interaction.response.is_done():
+            await interaction.followup.send(
+                content=body.content or MISSING,
+                embeds=body.embeds,
+                view=view if view is not None else MISSING,
+                ephemeral=ephemeral,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        await interaction.response.send_message(
+            content=body.content,
+            embeds=body.embeds,
+            view=view if view is not None else MISSING,
+            ephemeral=ephemeral,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @staticmethod
+    def _log_reply(route: str, reply: Reply) -> None:
+        # Status and entry only: questions are users' words and stay out of the logs.
+        log.debug("%s reply status=%s entry=%s", route, reply.status, reply.entry_id)
+
+
+def _str_or_none(value: int | None) -> str | None:
+    return None if value is None else str(value)

@@ -1,0 +1,108 @@
+"""Speed and memory figures, printed rather than asserted: load time, latency per question, and
+how matching scales with a pack far larger than the shipped one."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+import tracemalloc
+from dataclasses import replace
+from pathlib import Path
+
+from bot.core.knowledge import Entry, KnowledgeBase, load_knowledge
+from bot.core.matching import Matcher
+from bot.core.service import StudyService
+from bot.evaluation import DEFAULT_SETS, load_set
+
+
+def _percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p50 = statistics.median(ordered)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return f"p50 {p50 * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms, max {ordered[-1] * 1000:.2f} ms"
+
+
+def _questions() -> list[str]:
+    questions: list[str] = []
+    for path in DEFAULT_SETS:
+        if path.is_file():
+            cases, off = load_set(path)
+            questions.extend(c.question for c in cases)
+            questions.extend(off)
+    return questions or ["why did russia stop selling arms to china", "what is the capital of peru"]
+
+
+def synthetic_pack(kb: KnowledgeBase, size: int, seed: int = 7) -> KnowledgeBase:
+    """`size` entries made by shuffling the real pack's words, so postings look realistic."""
+    rng = random.Random(seed)
+    words = sorted({w for e in kb.entries for p in e.phrasings for w in p.lower().split()})
+    base = list(kb.entries)
+    entries: list[Entry] = []
+    for i in range(size):
+        template = base[i % len(base)]
+
+        def sentence(n: int) -> str:
+            return " ".join(rng.choice(words) for _ in range(n))
+
+        entries.append(
+            replace(
+                template,
+                id=f"synthetic-{i}",
+                question=sentence(rng.randint(5, 12)),
+                alternates=tuple(sentence(rng.randint(3, 10)) for _ in range(3)),
+                answer=sentence(rng.randint(15, 30)),
+            )
+        )
+    return KnowledgeBase(
+        sources=kb.sources,
+        entries=tuple(entries),
+        synonyms=kb.synonyms,
+        by_id={e.id: e for e in entries},
+    )
+
+
+def run_benchmark(knowledge_dir: Path, scales: tuple[int, ...] = (1_000, 10_000, 100_000)) -> str:
+    lines: list[str] = []
+    started = time.perf_counter()
+    service = StudyService(knowledge_dir)
+    load_s = time.perf_counter() - started
+    kb = service.kb
+    lines.append(f"knowledge: {len(kb.entries)} entries from {len(kb.files)} files")
+    lines.append(f"load + index build: {load_s * 1000:.1f} ms")
+
+    questions = _questions()
+    for q in questions[:20]:
+        service.ask(q)  # warm caches before timing
+    samples = []
+    for q in questions:
+        t0 = time.perf_counter()
+        service.ask(q)
+        samples.append(time.perf_counter() - t0)
+    lines.append(f"ask() over {len(questions)} questions: {_percentiles(samples)}")
+
+    tracemalloc.start()
+    load_knowledge(knowledge_dir)
+    Matcher(kb, service.settings)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    lines.append(f"peak Python memory to load and index the pack: {peak / 1e6:.1f} MB")
+
+    for size in scales:
+        big = synthetic_pack(kb, size)
+        tracemalloc.start()
+        t0 = time.perf_counter()
+        matcher = Matcher(big, service.settings)
+        build = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        timings = []
+        for q in questions[:200]:
+            t0 = time.perf_counter()
+            matcher.match(q)
+            timings.append(time.perf_counter() - t0)
+        lines.append(
+            f"synthetic {size:>7,} entries ({size * 4:,} phrasings): index {build:.2f} s, "
+            f"{peak / 1e6:.0f} MB peak; match {_percentiles(timings)}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,248 @@
+"""Find the curated entry a question asks for, or decide honestly that there is none.
+
+Three signals, combined into one 0-100 score per entry:
+- coverage: the share of the question's rare words (IDF-weighted) that the entry knows, from its
+  phrasings and keywords at full weight and from its answer at a discount. It carries most of the
+  recall, and it is also the evidence for abstaining: an off-topic question leaves its rarest
+  words uncovered.
+- overlap: the best IDF-weighted Jaccard between the question and one phrasing, which prefers the
+  entry whose phrasing says the same thing and no more.
+- fuzzy: rapidfuzz over the cleaned strings, which forgives typos and word order.
+
+Everything that does not depend on the question (tokens, IDF, postings, vocabulary) is built once
+when the matcher is made.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from bot.core.knowledge import Entry, KnowledgeBase
+from bot.core.text import STOPWORDS, Synonyms, clean, content_tokens, stem
+
+
+COMMON_ANSWER_SHARE = 0.1
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """Thresholds and weights; the defaults are tuned with `python -m bot eval`."""
+
+    answer_threshold: float = 60.0
+    suggest_threshold: float = 38.0
+    margin: float = 4.0
+    min_coverage: float = 0.55
+    max_suggestions: int = 3
+    candidate_limit: int = 30
+    weight_coverage: float = 0.5
+    weight_overlap: float = 0.3
+    weight_fuzzy: float = 0.2
+    answer_word_weight: float = 0.6
+    unknown_word_idf: float = 0.8
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: Entry
+    score: float
+    coverage: float
+    overlap: float
+    fuzzy: float
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    cleaned: str
+    tokens: tuple[str, ...]
+    unknown: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    status: str  # "answered" | "ambiguous" | "no_match"
+    query: Query
+    candidates: tuple[Candidate, ...]
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+
+@dataclass(frozen=True)
+class _Doc:
+    entry: Entry
+    strong: frozenset[str]
+    weak: frozenset[str]
+    phrasings: tuple[frozenset[str], ...]
+    strings: tuple[str, ...]
+    question: str
+
+
+class Matcher:
+    def __init__(self, kb: KnowledgeBase, settings: MatchSettings | None = None) -> None:
+        self.settings = settings or MatchSettings()
+        self.synonyms = Synonyms(kb.synonyms)
+        self._words: set[str] = set()
+        parsed = []
+        for entry in kb.entries:
+            phrasing_tokens = [frozenset(self._tokens(p)) for p in entry.phrasings]
+            strong = set().union(*phrasing_tokens)
+            for keyword in entry.keywords:
+                strong.update(self._tokens(keyword))
+            parsed.append(
+                (entry, phrasing_tokens, frozenset(strong), set(self._tokens(entry.answer)))
+            )
+        # Words most answers share ('author', 'says') would tie every entry to every question.
+        answer_df: dict[str, int] = defaultdict(int)
+        for *_, answer_tokens in parsed:
+            for token in answer_tokens:
+                answer_df[token] += 1
+        common = {t for t, c in answer_df.items() if c > max(3, len(parsed) * COMMON_ANSWER_SHARE)}
+        docs: list[_Doc] = []
+        for entry, phrasing_tokens, strong, answer_tokens in parsed:
+            docs.append(
+                _Doc(
+                    entry,
+                    strong,
+                    frozenset(answer_tokens - strong - common),
+                    tuple(phrasing_tokens),
+                    tuple(" ".join(sorted(p)) for p in phrasing_tokens),
+                    clean(entry.question),
+                )
+            )
+        self._docs = docs
+        df: dict[str, int] = defaultdict(int)
+        postings: dict[str, list[int]] = defaultdict(list)
+        for i, doc in enumerate(docs):
+            for token in doc.strong | doc.weak:
+                df[token] += 1
+                postings[token].append(i)
+        n = max(len(docs), 1)
+        self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self._max_idf = math.log(1 + (n + 0.5) / 0.5)
+        self._postings = dict(postings)
+        self._vocab = sorted(w for w in self._words | STOPWORDS if w.isalpha() and len(w) >= 3)
+
+    def _tokens(self, text: str) -> list[str]:
+        cleaned = self.synonyms.apply(clean(text))
+        self._words.update(cleaned.split())
+        return content_tokens(cleaned)
+
+    def prepare(self, text: str) -> Query:
+        cleaned = self.synonyms.apply(clean(text))
+        tokens: list[str] = []
+        unknown: list[str] = []
+        for word in dict.fromkeys(cleaned.split()):
+            if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
+                continue
+            token = stem(word)
+            if token not in self._idf:
+                fixed = self._correct(word)
+                if fixed is None:
+                    unknown.append(token)
+                    continue
+                if fixed in STOPWORDS:
+                    continue
+                token = stem(fixed)
+                if token not in self._idf:
+                    unknown.append(token)
+                    continue
+            if token not in tokens:
+                tokens.append(token)
+        return Query(text, cleaned, tuple(tokens), tuple(unknown))
+
+    def _correct(self, word: str) -> str | None:
+        """Map a misspelt word onto a word the pack uses ('sanctons' -> 'sanctions')."""
+        if len(word) < 4 or not word.isalpha():
+            return None
+        # One slip (a swap counts as one) per short word, two in a long one: looser matching
+        # turns real but unknown words ('inflation') into known ones ('information').
+        limit = 1 if len(word) < 8 else 2
+        found = process.extractOne(
+            word, self._vocab, scorer=DamerauLevenshtein.distance, score_cutoff=limit
+        )
+        if found is None or found[0][0] != word[0]:
+            return None
+        return str(found[0])
+
+    def _idf_of(self, token: str) -> float:
+        return self._idf.get(token, self._max_idf)
+
+    def rank(self, query: Query, limit: int | None = None) -> list[Candidate]:
+        s = self.settings
+        if not query.tokens:
+            return []
+        weights = {t: self._idf[t] for t in query.tokens}
+        unknown_weight = sum(self._max_idf * s.unknown_word_idf for _ in query.unknown)
+        total = sum(weights.values()) + unknown_weight
+        hits: dict[int, float] = defaultdict(float)
+        for token, weight in weights.items():
+            for i in self._postings.get(token, ()):
+                doc = self._docs[i]
+                hits[i] += weight if token in doc.strong else weight * s.answer_word_weight
+        shortlist = sorted(hits.items(), key=lambda kv: kv[1], reverse=True)[
+            : s.candidate_limit * 2
+        ]
+        qset = frozenset(query.tokens)
+        qstring = " ".join(query.tokens)
+        out: list[Candidate] = []
+        for i, matched in shortlist:
+            doc = self._docs[i]
+            coverage = matched / total if total else 0.0
+            overlap = max(self._weighted_jaccard(qset, p, unknown_weight) for p in doc.phrasings)
+            best = process.extractOne(qstring, doc.strings, scorer=fuzz.token_sort_ratio)
+            fuzzy = float(best[1]) / 100.0 if best else 0.0
+            score = 100.0 * (
+                s.weight_coverage * coverage + s.weight_overlap * overlap + s.weight_fuzzy * fuzzy
+            )
+            out.append(Candidate(doc.entry, score, coverage, overlap, fuzzy))
+        out.sort(key=lambda c: c.score, reverse=True)
+        return out[: limit or s.candidate_limit]
+
+    def _weighted_jaccard(self, q: frozenset[str], p: frozenset[str], extra: float) -> float:
+        inter = sum(self._idf_of(t) for t in q & p)
+        union = sum(self._idf_of(t) for t in q | p) + extra
+        return inter / union if union else 0.0
+
+    def match(self, text: str) -> MatchResult:
+        s = self.settings
+        query = self.prepare(text)
+        ranked = self.rank(query)
+        if not ranked:
+            return MatchResult("no_match", query, ())
+        best = ranked[0]
+        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        if (
+            best.score >= s.answer_threshold
+            and best.coverage >= s.min_coverage
+            and best.score - runner_up >= s.margin
+        ):
+            return MatchResult("answered", query, tuple(ranked))
+        if best.score >= s.suggest_threshold:
+            return MatchResult("ambiguous", query, tuple(ranked))
+        return MatchResult("no_match", query, tuple(ranked))
+
+    def suggest(self, text: str, limit: int = 25) -> list[Candidate]:
+        """Entries for autocomplete: ranked by match, falling back to question prefixes."""
+        query = self.prepare(text)
+        ranked = self.rank(query, limit)
+        if ranked:
+            return ranked
+        needle = clean(text)
+        scored = [
+            Candidate(d.entry, float(fuzz.partial_ratio(needle, d.question)), 0, 0, 0)
+            for d in self._docs
+        ]
+        scored.sort(key=lambda c: c.score, reverse=True)
+        return scored[:limit]
+
+    @property
+    def entries(self) -> Sequence[Entry]:
+        return [d.entry for d in self._docs]

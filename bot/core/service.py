@@ -1,0 +1,257 @@
+"""The one entry point adapters call: a question in, a Reply out.
+
+The service owns the loaded knowledge and its matcher as one immutable pair, swapped whole on
+reload, so a question never sees half of an old pack and half of a new one, and a broken file
+leaves the last good pack serving.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.knowledge import Entry, KnowledgeBase, KnowledgeError, Problem, Source, load_knowledge
+from bot.core.matching import Candidate, Matcher, MatchSettings
+from bot.core.replies import PILCROW, Citation, Kind, Reply, Status, Suggestion
+from bot.core.smalltalk import small_talk_reply, strip_lead_in
+from bot.core.text import clean
+
+MAX_QUESTION_CHARS = 2000
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@dataclass(frozen=True)
+class TopicSummary:
+    tag: str
+    name: str
+    count: int
+    samples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    ok: bool
+    entries: int
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    kb: KnowledgeBase
+    matcher: Matcher
+
+
+def topic_name(tag: str) -> str:
+    words = tag.replace("_", "-").split("-")
+    special = {"and": "and", "of": "of", "the": "the"}
+    out = [special.get(w, w.capitalize()) for w in words if w]
+    if out:
+        out[0] = out[0].capitalize()
+    return " ".join(out)
+
+
+class StudyService:
+    def __init__(
+        self,
+        knowledge_dir: Path | str = DEFAULT_KNOWLEDGE_DIR,
+        settings: MatchSettings | None = None,
+    ) -> None:
+        self.knowledge_dir = Path(knowledge_dir)
+        self.settings = settings or MatchSettings()
+        self._lock = threading.Lock()
+        self._loaded = self._load()
+
+    def _load(self) -> _Loaded:
+        kb = load_knowledge(self.knowledge_dir)
+        return _Loaded(kb, Matcher(kb, self.settings))
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self._loaded.kb
+
+    @property
+    def matcher(self) -> Matcher:
+        return self._loaded.matcher
+
+    def reload(self) -> ReloadResult:
+        """Load the folder again; on any problem keep serving what was loaded before."""
+        with self._lock:
+            try:
+                loaded = self._load()
+            except KnowledgeError as exc:
+                return ReloadResult(False, len(self._loaded.kb.entries), tuple(exc.problems))
+            self._loaded = loaded
+            return ReloadResult(True, len(loaded.kb.entries))
+
+    # -- questions -------------------------------------------------------------------------
+
+    def ask(self, text: str) -> Reply:
+        question = text.strip()
+        if len(text) > MAX_QUESTION_CHARS:
+            return Reply(
+                Status.NO_MATCH,
+                Kind.TOO_LONG,
+                question[:200],
+                message=(
+                    f"That message is {len(text):,} characters long; I can take questions of up "
+                    f"to {MAX_QUESTION_CHARS:,}. Please ask one short question at a time."
+                ),
+            )
+        cleaned = clean(question)
+        if not cleaned:
+            return Reply(Status.NO_MATCH, Kind.HELP, question, message=self.help_text())
+        chat = small_talk_reply(cleaned)
+        if chat is not None:
+            src = self.default_source()
+            message = chat.format(
+                author=src.author, title=src.title, outlet=src.outlet, year=src.year
+            )
+            return Reply(Status.NO_MATCH, Kind.SMALL_TALK, question, message=message)
+        core = strip_lead_in(cleaned)
+        if not core:
+            return Reply(Status.NO_MATCH, Kind.HELP, question, message=self.help_text())
+        loaded = self._loaded
+        result = loaded.matcher.match(core)
+        best = result.best
+        if result.status == "answered" and best is not None:
+            return self._answer(loaded.kb, best.entry, question, best.score)
+        if result.status == "ambiguous" and best is not None:
+            suggestions = self._suggestions(result.candidates)
+            return Reply(
+                Status.AMBIGUOUS,
+                Kind.SUGGESTIONS,
+                question,
+                score=best.score,
+                suggestions=suggestions,
+                message="I'm not sure which of these you mean:",
+            )
+        return Reply(
+            Status.NO_MATCH,
+            Kind.UNKNOWN,
+            question,
+            score=best.score if best else 0.0,
+            message=self._unknown_text(loaded.kb),
+        )
+
+    def answer_entry(self, entry_id: str, question: str | None = None) -> Reply:
+        """The answer for a known entry, e.g. after a 'did you mean' click."""
+        loaded = self._loaded
+        entry = loaded.kb.entry(entry_id)
+        if entry is None:
+            return Reply(
+                Status.NO_MATCH,
+                Kind.UNKNOWN,
+                question or entry_id,
+                message="That question is no longer in my notes. Type /topics to see what I know.",
+            )
+        return self._answer(loaded.kb, entry, question or entry.question, 100.0)
+
+    def citation_for(self, entry: Entry, kb: KnowledgeBase | None = None) -> Citation:
+        source = (kb or self.kb).sources[entry.source]
+        return self._citation(source, entry.paragraphs, entry.anchor)
+
+    @staticmethod
+    def _citation(source: Source, paragraphs: tuple[int, ...], anchor: str | None) -> Citation:
+        return Citation(
+            source=source.id,
+            title=source.title,
+            author=source.author,
+            outlet=source.outlet,
+            year=source.year,
+            paragraphs=paragraphs,
+            anchor=anchor,
+        )
+
+    def _answer(self, kb: KnowledgeBase, entry: Entry, question: str, score: float) -> Reply:
+        return Reply(
+            Status.ANSWERED,
+            Kind.ANSWER,
+            question,
+            entry_id=entry.id,
+            answer=entry.answer,
+            score=score,
+            citation=self.citation_for(entry, kb),
+            topic=entry.topic,
+        )
+
+    def _suggestions(self, candidates: tuple[Candidate, ...]) -> tuple[Suggestion, ...]:
+        floor = self.settings.suggest_threshold * 0.75
+        picked = [c for c in candidates if c.score >= floor][: self.settings.max_suggestions]
+        return tuple(Suggestion(c.entry.id, c.entry.question, c.score) for c in picked)
+
+    def _unknown_text(self, kb: KnowledgeBase) -> str:
+        names = [topic_name(t) for t in kb.topics()]
+        shown = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
+        return (
+            "I don't know that one: it isn't something my notes on the commentary cover. "
+            f"I can answer questions on: {shown}. Type /topics for sample questions."
+        )
+
+    # -- browsing --------------------------------------------------------------------------
+
+    def topics(self, samples: int = 3) -> list[TopicSummary]:
+        out = []
+        for tag, entries in self.kb.topics().items():
+            out.append(
+                TopicSummary(
+                    tag, topic_name(tag), len(entries), tuple(e.question for e in entries[:samples])
+                )
+            )
+        return out
+
+    def topics_text(self, samples: int = 2) -> str:
+        lines = ["Topics I can answer (with sample questions):"]
+        for topic in self.topics(samples):
+            lines.append(f"• {topic.name} ({topic.count})")
+            lines.extend(f"    - {q}" for q in topic.samples)
+        return "\n".join(lines)
+
+    def default_source(self) -> Source:
+        return next(iter(sorted(self.kb.sources.values(), key=lambda s: s.id)))
+
+    def paragraph(self, number: int, source_id: str | None = None) -> Reply:
+        """The curated one-line summary of one paragraph, with its citation."""
+        kb = self.kb
+        source = kb.sources.get(source_id) if source_id else self.default_source()
+        question = f"/source {number}"
+        if source is None:
+            return Reply(Status.NO_MATCH, Kind.HELP, question, message=f"No source '{source_id}'.")
+        summary = source.paragraphs.get(number)
+        if summary is None:
+            first, last = min(source.paragraphs), max(source.paragraphs)
+            return Reply(
+                Status.NO_MATCH,
+                Kind.HELP,
+                question,
+                message=(
+                    f"There is no {PILCROW}{number}: the commentary runs from {PILCROW}{first} "
+                    f"(front matter) to {PILCROW}{last}."
+                ),
+            )
+        return Reply(
+            Status.ANSWERED,
+            Kind.SOURCE,
+            question,
+            answer=f"{PILCROW}{number}: {summary}",
+            score=100.0,
+            citation=self._citation(source, (number,), None),
+        )
+
+    def help_text(self) -> str:
+        source = self.default_source()
+        return (
+            f'I answer questions about {source.author}\'s commentary "{source.title}" '
+            f"({source.outlet}, {source.year}), citing the paragraph each answer comes from.\n"
+            'Just ask in your own words, e.g. "Why did Russia stop selling arms to China?"\n'
+            "Commands: /topics (what I can answer), /source N (what paragraph N says), /help."
+        )
+
+    def autocomplete(self, text: str, limit: int = 25) -> list[Suggestion]:
+        """Known questions that fit what the user has typed so far."""
+        matcher = self.matcher
+        if not clean(text):
+            return [Suggestion(e.id, e.question, 0.0) for e in matcher.entries[:limit]]
+        return [
+            Suggestion(c.entry.id, c.entry.question, c.score) for c in matcher.suggest(text, limit)
+        ]

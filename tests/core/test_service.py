@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from bot.core.replies import Kind, Status, render_text
+from bot.core.service import MAX_QUESTION_CHARS, StudyService
+from tests.conftest import MINI_PACK
+
+
+def test_answer_carries_citation_line(mini: StudyService) -> None:
+    reply = mini.ask("when did weapon sales stop?")
+    assert reply.status is Status.ANSWERED and reply.entry_id == "arms-halt"
+    assert reply.citation is not None and reply.citation.paragraphs == (2,)
+    assert render_text(reply).splitlines() == [
+        "The arms sales stopped in 2006.",
+        'Source: Test Author, "A small test commentary", TestNet, 2020, ¶2',
+    ]
+
+
+def test_json_shape(mini: StudyService) -> None:
+    data = mini.ask("who wrote it").to_json()
+    assert set(data) == {
+        "status", "question", "entry_id", "answer", "score", "citation", "suggestions"
+    }
+    assert data["citation"] == {
+        "source": "mini",
+        "title": "A small test commentary",
+        "author": "Test Author",
+        "paragraphs": [0],
+    }
+    assert 0 <= data["score"] <= 100
+
+
+def test_empty_and_whitespace_get_help(mini: StudyService) -> None:
+    for text in ["", "   ", "\n\t", "\u200b", "<@123>", "🙂"]:
+        reply = mini.ask(text)
+        assert reply.kind is Kind.HELP, text
+        assert reply.message and "/topics" in reply.message
+
+
+def test_over_long_question_refused(mini: StudyService) -> None:
+    reply = mini.ask("why " * (MAX_QUESTION_CHARS // 4 + 1))
+    assert reply.kind is Kind.TOO_LONG and reply.status is Status.NO_MATCH
+    assert reply.message and "2,000" in reply.message
+    assert mini.ask("a" * MAX_QUESTION_CHARS).kind is not Kind.TOO_LONG
+
+
+def test_small_talk_never_answers_a_fact(mini: StudyService) -> None:
+    for text in ["hi", "Hello there!", "thanks!!", "thank you so much", "bye", "how are you?"]:
+        reply = mini.ask(text)
+        assert reply.kind is Kind.SMALL_TALK, text
+        assert reply.status is Status.NO_MATCH and reply.answer is None
+        assert reply.to_json()["message"] == reply.message
+
+
+def test_greeting_before_a_question_still_answers(mini: StudyService) -> None:
+    reply = mini.ask("hey bot, quick q: who is the author?")
+    assert reply.status is Status.ANSWERED and reply.entry_id == "author-name"
+
+
+def test_unknown_points_to_topics(mini: StudyService) -> None:
+    reply = mini.ask("what is the capital of peru")
+    assert reply.status is Status.NO_MATCH and reply.kind is Kind.UNKNOWN
+    assert reply.message and "/topics" in reply.message and "Military" in reply.message
+
+
+def test_answer_entry_and_unknown_entry(mini: StudyService) -> None:
+    assert mini.answer_entry("grain-trade").answer == "They trade grain and oil."
+    assert mini.answer_entry("gone").status is Status.NO_MATCH
+
+
+def test_paragraph_summary_and_range(mini: StudyService) -> None:
+    reply = mini.paragraph(2)
+    assert reply.answer == "¶2: One country stopped selling arms to the other in 2006."
+    assert reply.citation and reply.citation.paragraphs == (2,)
+    missing = mini.paragraph(9)
+    assert missing.status is Status.NO_MATCH and "¶0" in (missing.message or "")
+
+
+def test_topics_and_autocomplete(mini: StudyService) -> None:
+    names = {t.name: t.count for t in mini.topics()}
+    assert names == {"Trade": 2, "Military": 1, "Author and Source": 1}
+    assert mini.autocomplete("weapon")[0].entry_id == "arms-halt"
+    assert len(mini.autocomplete("", limit=2)) == 2
+
+
+def test_reload_keeps_last_good_knowledge(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(MINI_PACK, pack)
+    service = StudyService(pack)
+    qa = pack / "questions.yaml"
+    good = qa.read_text()
+    qa.write_text(good.replace("entries:", "entries: [oops"))
+    result = service.reload()
+    assert not result.ok and result.entries == 4
+    assert result.problems[0].file.endswith("questions.yaml") and result.problems[0].line > 0
+    assert service.ask("when did weapon sales stop").entry_id == "arms-halt"
+    qa.write_text(good.replace("The arms sales stopped in 2006.", "They stopped in 2006."))
+    assert service.reload().ok
+    assert service.ask("when did weapon sales stop").answer == "They stopped in 2006."
