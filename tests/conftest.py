@@ -3,7 +3,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from bot.core.service import StudyService
 
 REPO = Path(__file__).resolve().parents[1]

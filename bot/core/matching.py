@@ -24,8 +24,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.core.knowledge import Entry, KnowledgeBase
-from bot.core.text import STOPWORDS, Synonyms, clean, content_tokens, stem
-
+from bot.core.text import GENERIC, STOPWORDS, Synonyms, clean, content_tokens, stem
 
 COMMON_ANSWER_SHARE = 0.1
 
@@ -38,12 +37,14 @@ class MatchSettings:
     suggest_threshold: float = 38.0
     margin: float = 4.0
     min_coverage: float = 0.55
+    suggest_coverage: float = 0.4
     max_suggestions: int = 3
     candidate_limit: int = 30
     weight_coverage: float = 0.5
     weight_overlap: float = 0.3
     weight_fuzzy: float = 0.2
     answer_word_weight: float = 0.6
+    generic_word_weight: float = 0.35
     unknown_word_idf: float = 0.8
 
 
@@ -106,12 +107,12 @@ class Matcher:
                 answer_df[token] += 1
         common = {t for t, c in answer_df.items() if c > max(3, len(parsed) * COMMON_ANSWER_SHARE)}
         docs: list[_Doc] = []
-        for entry, phrasing_tokens, strong, answer_tokens in parsed:
+        for entry, phrasing_tokens, entry_tokens, answer_tokens in parsed:
             docs.append(
                 _Doc(
                     entry,
-                    strong,
-                    frozenset(answer_tokens - strong - common),
+                    entry_tokens,
+                    frozenset(answer_tokens - entry_tokens - common),
                     tuple(phrasing_tokens),
                     tuple(" ".join(sorted(p)) for p in phrasing_tokens),
                     clean(entry.question),
@@ -160,7 +161,7 @@ class Matcher:
 
     def _correct(self, word: str) -> str | None:
         """Map a misspelt word onto a word the pack uses ('sanctons' -> 'sanctions')."""
-        if len(word) < 4 or not word.isalpha():
+        if len(word) < 5 or not word.isalpha():
             return None
         # One slip (a swap counts as one) per short word, two in a long one: looser matching
         # turns real but unknown words ('inflation') into known ones ('information').
@@ -179,8 +180,13 @@ class Matcher:
         s = self.settings
         if not query.tokens:
             return []
-        weights = {t: self._idf[t] for t in query.tokens}
-        unknown_weight = sum(self._max_idf * s.unknown_word_idf for _ in query.unknown)
+        weights = {
+            t: self._idf[t] * (s.generic_word_weight if t in GENERIC else 1.0) for t in query.tokens
+        }
+        unknown_weight = sum(
+            self._max_idf * s.unknown_word_idf * (s.generic_word_weight if t in GENERIC else 1.0)
+            for t in query.unknown
+        )
         total = sum(weights.values()) + unknown_weight
         hits: dict[int, float] = defaultdict(float)
         for token, weight in weights.items():
@@ -191,7 +197,7 @@ class Matcher:
             : s.candidate_limit * 2
         ]
         qset = frozenset(query.tokens)
-        qstring = " ".join(query.tokens)
+        qstring = " ".join(sorted(query.tokens + query.unknown))
         out: list[Candidate] = []
         for i, matched in shortlist:
             doc = self._docs[i]
@@ -218,14 +224,17 @@ class Matcher:
         if not ranked:
             return MatchResult("no_match", query, ())
         best = ranked[0]
-        runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+        # A close runner-up only matters when it would cite something else: two entries on the
+        # same paragraph are two views of one passage, and the better one is a fine answer.
+        rivals = [c for c in ranked[1:] if not set(c.entry.paragraphs) & set(best.entry.paragraphs)]
+        runner_up = rivals[0].score if rivals else 0.0
         if (
             best.score >= s.answer_threshold
             and best.coverage >= s.min_coverage
             and best.score - runner_up >= s.margin
         ):
             return MatchResult("answered", query, tuple(ranked))
-        if best.score >= s.suggest_threshold:
+        if best.score >= s.suggest_threshold and best.coverage >= s.suggest_coverage:
             return MatchResult("ambiguous", query, tuple(ranked))
         return MatchResult("no_match", query, tuple(ranked))
 

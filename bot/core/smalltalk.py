@@ -30,7 +30,7 @@ _REPLIES: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"^(?:how are (?:you|u)|how r u|hows? it going|how is it going|whats? up|wassup|"
-            r"how(?:s| is| was) (?:your|ur) (?:day|week|weekend|morning)(?: going)?)$"
+            r"how(?:s| is| was)? (?:your|ur) (?:day|week|weekend|morning)(?: going| been)?)$"
         ),
         "I'm doing well, thanks for asking! What would you like to know about the commentary?",
     ),

@@ -82,11 +82,25 @@ STOPWORDS = frozenset(
     other others another something anything everything nothing else etc vs versus per now
     then than there thereby regarding re info information detail details describe described
     described exact according main mainly point points stated state states name named type
-    kind sorts reason reasons mention role
+    kind sorts reason reasons mention role stand stands
     """.split()
 )
 
 _STEMMER = snowballstemmer.stemmer("english")
+
+# Everyday words that can carry a question's meaning but rarely pick out one fact: they count,
+# at a discount, so "which city hosted the G20" is decided by "G20", not by "city".
+_GENERIC_WORDS = """
+    city cities country countries place places year years date dates time times number numbers
+    amount size part parts type types group groups title person people example examples cause
+    result effect effects purpose goal aim idea view views opinion fact facts summary overview
+    happen become became gotten went take took see seen show shows want wants need needs feel
+    feels believe believes start started end ended big small large little good bad new old long
+    short high low last next few less least whole overall total currently today recently
+    already never always often sometimes usually too quite pretty rather mostly exact
+    important importance matter matters deal dealing relation relations issue issues topic
+    world public official officially situation position word words term terms
+""".split()
 
 
 @functools.lru_cache(maxsize=65536)
@@ -95,6 +109,9 @@ def stem(token: str) -> str:
     if len(token) <= 3 or not token.isalpha():
         return token
     return str(_STEMMER.stemWord(token))
+
+
+GENERIC = frozenset(stem(w) for w in _GENERIC_WORDS)
 
 
 def strip_markup(text: str) -> str:
@@ -132,8 +149,8 @@ def clean(text: str) -> str:
     text = _APOSTROPHE_S.sub(r"\1", text)
     text = _NUMBER_GROUPS.sub("", text)
     text = _PERCENT.sub(" percent ", text)
-    text = _NON_WORD.sub(" ", text.replace("_", " ")).replace("$", " ")
     text = _LETTER_HYPHEN_DIGIT.sub(r"\1\2", text)
+    text = _NON_WORD.sub(" ", text.replace("_", " ")).replace("$", " ")
     words = [NUMBER_WORDS.get(w, w) for w in text.split()]
     return " ".join(words)
 

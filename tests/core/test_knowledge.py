@@ -4,9 +4,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from bot.core.checks import run_checks
 from bot.core.knowledge import KnowledgeError, load_knowledge
+
 from tests.conftest import MINI_PACK
 
 
@@ -68,7 +68,9 @@ def test_schema_errors_are_all_reported_with_entry_ids(tmp_path: Path) -> None:
     assert any(e == "grain-trade" and "unknown field 'colour'" in m for e, _, m in messages)
     # The broken second entry is refused before cross-entry checks, so fix it and look again.
     text = (pack / "more.yaml").read_text().replace("    colour: blue\n", "")
-    text = text.replace("    citation: {paragraphs: [1]}\n", "    answer: A.\n    citation: {paragraphs: [1]}\n")
+    text = text.replace(
+        "    citation: {paragraphs: [1]}\n", "    answer: A.\n    citation: {paragraphs: [1]}\n"
+    )
     (pack / "more.yaml").write_text(text)
     with pytest.raises(KnowledgeError) as info:
         load_knowledge(pack)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from bot.core.replies import Status, render_text
+from bot.core.service import StudyService
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.replies import Status, render_text
-from bot.core.service import StudyService
 from tests.conftest import KNOWLEDGE
 
 SERVICE = StudyService(KNOWLEDGE)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from bot.core.replies import Kind, Status, render_text
 from bot.core.service import MAX_QUESTION_CHARS, StudyService
+
 from tests.conftest import MINI_PACK
 
 
@@ -21,7 +22,13 @@ def test_answer_carries_citation_line(mini: StudyService) -> None:
 def test_json_shape(mini: StudyService) -> None:
     data = mini.ask("who wrote it").to_json()
     assert set(data) == {
-        "status", "question", "entry_id", "answer", "score", "citation", "suggestions"
+        "status",
+        "question",
+        "entry_id",
+        "answer",
+        "score",
+        "citation",
+        "suggestions",
     }
     assert data["citation"] == {
         "source": "mini",

@@ -6,6 +6,7 @@ adapter is in this one class.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from typing import Any
@@ -180,11 +181,7 @@ class Responder:
         )
 
     async def more(self, interaction: discord.Interaction, entry_id: str) -> None:
-        question = self._question_behind(interaction.message)
-        if not question:
-            entry = self.service.kb.entry(entry_id)
-            question = entry.question if entry else ""
-        suggestions = self._alternatives(question, entry_id)
+        suggestions = self._alternatives(self._question_behind(interaction.message), entry_id)
         if not suggestions:
             body = render_notice(NOTHING_CLOSER, self.style)
             await self._respond(interaction, body, ephemeral=True)
@@ -218,16 +215,25 @@ class Responder:
         await interaction.response.defer()
         if interaction.message is None:
             return
-        try:
+        # NotFound: someone else deleted it first, which is what was wanted anyway.
+        with contextlib.suppress(discord.NotFound):
             await interaction.message.delete()
-        except discord.NotFound:
-            pass  # already gone: someone else deleted it first
 
     # -- helpers ----------------------------------------------------------------------------
 
     def _alternatives(self, question: str, answered: str) -> list[Suggestion]:
-        found = self.service.autocomplete(question, MAX_PICKS + 1)
-        return [s for s in found if s.entry_id != answered][:MAX_PICKS]
+        """Other entries close to the user's words, then the answered entry's topic-mates."""
+        entry = self.service.kb.entry(answered)
+        text = question or (entry.question if entry else "")
+        picked: dict[str, Suggestion] = {}
+        for found in self.service.autocomplete(text) if text else []:
+            if found.entry_id != answered and found.score > 0:
+                picked.setdefault(found.entry_id, found)
+        if entry is not None:
+            for mate in self.service.kb.topics().get(entry.topic, []):
+                if mate.id != answered:
+                    picked.setdefault(mate.id, Suggestion(mate.id, mate.question, 0.0))
+        return list(picked.values())[:MAX_PICKS]
 
     def _question_behind(self, message: discord.Message | None) -> str:
         """The user's own words, when the reply answers a message (mentions and DMs)."""

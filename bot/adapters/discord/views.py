@@ -40,7 +40,7 @@ class PickButton(discord.ui.DynamicItem[Button], template=r"study:pick:(?P<entry
     def __init__(self, entry_id: str, label: str) -> None:
         super().__init__(
             discord.ui.Button(
-                label=clip(label, BUTTON_LABEL_LIMIT),
+                label=clip(label.strip() or entry_id, BUTTON_LABEL_LIMIT),
                 style=discord.ButtonStyle.primary,
                 custom_id=f"study:pick:{entry_id}",
             )
@@ -58,7 +58,7 @@ class PickButton(discord.ui.DynamicItem[Button], template=r"study:pick:(?P<entry
 
 
 class MoreButton(discord.ui.DynamicItem[Button], template=r"study:more:(?P<entry_id>.+)"):
-    """"Not what I meant": the other entries closest to the question."""
+    """ "Not what I meant": the other entries closest to the question."""
 
     def __init__(self, entry_id: str) -> None:
         super().__init__(

@@ -2,7 +2,7 @@
 
 Every message carries a `text` fallback (notifications, screen readers) next to its blocks. All
 text goes through `safe_mrkdwn`, so nothing posted can mention anyone; buttons carry small JSON
-values whose markup characters are \\u-escaped, so not even a value holds a raw `<`.
+values whose markup characters (`&<>@`) are \\u-escaped, so not even a value holds a mention.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ BLOCKS_LIMIT = 50
 FALLBACK_TEXT_LIMIT = 4000
 ECHO_LIMIT = 300
 FEEDBACK_QUESTION_LIMIT = 150
+# Slack rejects empty text; only a degenerate reply has none.
+EMPTY = "(no text)"
 
 ACTION_PREFIX = "studybot"
 ACTION_SUGGEST_PATTERN = re.compile(rf"^{ACTION_PREFIX}\.suggest\.\d+$")
@@ -79,7 +81,9 @@ def unpack_value(value: object) -> dict[str, str]:
 
 def _dumps(data: dict[str, str]) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    for char in "&<>@":
+        text = text.replace(char, f"\\u{ord(char):04x}")
+    return text
 
 
 # -- building blocks ------------------------------------------------------------------------
@@ -88,14 +92,14 @@ def _dumps(data: dict[str, str]) -> str:
 def section(text: str) -> Block:
     return {
         "type": "section",
-        "text": {"type": "mrkdwn", "text": safe_mrkdwn(text, SECTION_TEXT_LIMIT) or " "},
+        "text": {"type": "mrkdwn", "text": safe_mrkdwn(text, SECTION_TEXT_LIMIT).strip() or EMPTY},
     }
 
 
 def context(*texts: str, limit: int = CONTEXT_TEXT_LIMIT) -> Block:
-    elements = [
-        {"type": "mrkdwn", "text": safe_mrkdwn(t, limit)} for t in texts if t.strip()
-    ][:CONTEXT_ELEMENTS_LIMIT]
+    elements = [{"type": "mrkdwn", "text": safe_mrkdwn(t, limit)} for t in texts if t.strip()][
+        :CONTEXT_ELEMENTS_LIMIT
+    ]
     return {"type": "context", "elements": elements}
 
 
@@ -140,11 +144,11 @@ def sections(text: str, max_blocks: int = BLOCKS_LIMIT) -> list[Block]:
         chunks.append(current)
     if len(chunks) > max_blocks:
         chunks = [*chunks[: max_blocks - 1], ELLIPSIS]
-    return [section(chunk) for chunk in chunks] or [section(" ")]
+    return [section(chunk) for chunk in chunks] or [section(EMPTY)]
 
 
 def fallback(text: str) -> str:
-    return safe_mrkdwn(text, FALLBACK_TEXT_LIMIT) or " "
+    return safe_mrkdwn(text, FALLBACK_TEXT_LIMIT).strip() or EMPTY
 
 
 def delete_button(asker: str) -> Block:
@@ -203,7 +207,9 @@ def reply_message(
         if reply.suggestions:
             blocks.append(
                 actions(
-                    button(s.question, f"{ACTION_PREFIX}.suggest.{i}", {"e": s.entry_id, "u": asker})
+                    button(
+                        s.question, f"{ACTION_PREFIX}.suggest.{i}", {"e": s.entry_id, "u": asker}
+                    )
                     for i, s in enumerate(reply.suggestions)
                 )
             )

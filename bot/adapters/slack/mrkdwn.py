@@ -74,7 +74,12 @@ def safe_mrkdwn(text: str, limit: int) -> str:
 
 
 def safe_plain(text: str, limit: int) -> str:
-    """Text for a plain_text object: not parsed for markup, but broadcast words still defused."""
+    """Text for a plain_text object (button labels), with no markup characters left in it.
+
+    Slack does not say whether plain_text decodes `&lt;`, so escaping could show the entity
+    literally; look-alike angle quotes read the same and can never form markup.
+    """
+    text = text.replace("<", "‹").replace(">", "›")
     return clip(_BROADCAST_WORD.sub(lambda m: "@" + WORD_JOINER + m.group(1), text), limit)
 
 

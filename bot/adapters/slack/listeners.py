@@ -1,0 +1,337 @@
+"""The Bolt listeners: slash command, mentions, direct messages and button clicks.
+
+`register(app, service, settings)` adds them to any Bolt `App`, so HTTP mode and Socket Mode run
+the very same code. Every listener acknowledges first (Slack wants that within 3 seconds) and
+then asks the core and posts; replies are rendered by `blocks`, delivered by an outlet that knows
+whether the conversation has a response URL, a channel, or is a direct message.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, BoltResponse, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.adapters.slack.blocks import (
+    ACTION_DELETE,
+    ACTION_FEEDBACK_PATTERN,
+    ACTION_SUGGEST_PATTERN,
+    help_text,
+    is_public_kind,
+    notice,
+    reply_message,
+    unpack_value,
+)
+from bot.adapters.slack.feedback import Feedback, FeedbackSink, LoggingFeedbackSink, Vote
+from bot.adapters.slack.mrkdwn import decode_incoming, strip_user_mention
+from bot.adapters.slack.outlets import ChannelOutlet, Outlet, ResponseUrlOutlet
+from bot.adapters.slack.settings import SlackSettings
+from bot.core.cooldown import Cooldown, Verdict, cooldown_notice
+from bot.core.replies import Kind, Reply, Status
+from bot.core.service import StudyService
+
+log = logging.getLogger("bot.adapters.slack")
+
+RECENT_EVENTS = 10_000
+_PARAGRAPH = re.compile(r"^[¶#]?\s*(\d{1,6})$")
+
+NOT_HERE = (
+    "I don't answer questions in this channel. Ask me in one of the study channels, "
+    "or in a direct message."
+)
+NOT_YOURS = "Only the person who asked can delete this answer."
+THANKS = {
+    "up": "Thanks! Glad it helped.",
+    "down": "Thanks for telling me. The curators will look at this answer.",
+}
+
+
+class RecentIds:
+    """The last `capacity` ids seen, to answer each Slack event once however often it arrives."""
+
+    def __init__(self, capacity: int = RECENT_EVENTS) -> None:
+        self._capacity = capacity
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_time(self, key: str) -> bool:
+        with self._lock:
+            if key in self._seen:
+                self._seen.move_to_end(key)
+                return False
+            self._seen[key] = None
+            if len(self._seen) > self._capacity:
+                self._seen.popitem(last=False)
+            return True
+
+
+@dataclass(frozen=True)
+class Where:
+    """Who asked, and where."""
+
+    user: str
+    channel: str
+    team: str
+    direct: bool
+
+    @property
+    def cooldown_key(self) -> str:
+        return f"{self.team}:{self.user}"
+
+
+class SlackListeners:
+    """The handlers `register` attaches; one instance holds the cooldown and the recent events."""
+
+    def __init__(
+        self,
+        service: StudyService,
+        settings: SlackSettings,
+        feedback: FeedbackSink | None = None,
+        cooldown: Cooldown | None = None,
+    ) -> None:
+        self._service = service
+        self._settings = settings
+        self._feedback = feedback or LoggingFeedbackSink()
+        common = settings.common
+        self._cooldown = cooldown or Cooldown(common.cooldown_rate, common.cooldown_seconds)
+        self._recent = RecentIds()
+
+    # -- global middleware -------------------------------------------------------------------
+
+    def dedupe_events(self, body: dict[str, Any], next_: Callable[[], None]) -> BoltResponse | None:
+        """Ack Slack's retries (`X-Slack-Retry-Num`) of an event already taken, without a rerun.
+
+        Keyed on `event_id`, which a retry repeats, and checked after request verification, so a
+        forged request cannot mark a real event as seen.
+        """
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if isinstance(event_id, str) and not self._recent.first_time(event_id):
+            log.info("event %s was already handled; acknowledging the retry only", event_id)
+            return BoltResponse(status=200, body="")
+        next_()
+        return None
+
+    # -- entry points ------------------------------------------------------------------------
+
+    def on_command(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        ack()
+        channel = str(command.get("channel_id") or "")
+        where = Where(
+            user=str(command.get("user_id") or ""),
+            channel=channel,
+            team=str(command.get("team_id") or ""),
+            direct=channel.startswith("D") or command.get("channel_name") == "directmessage",
+        )
+        text = decode_incoming(str(command.get("text") or ""))
+        self._handle(text, where, ResponseUrlOutlet(respond), echo=True)
+
+    def on_mention(
+        self, ack: Ack, event: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        ack()
+        user, channel = event.get("user"), event.get("channel")
+        if not isinstance(user, str) or not isinstance(channel, str) or event.get("bot_id"):
+            return
+        if channel.startswith("D"):
+            return  # the message.im listener answers direct messages
+        where = Where(user, channel, str(event.get("team") or context.team_id or ""), False)
+        thread_ts = event.get("thread_ts") or event.get("ts")
+        outlet = ChannelOutlet(client, channel, user, thread_ts, direct=False)
+        text = decode_incoming(
+            strip_user_mention(str(event.get("text") or ""), context.bot_user_id)
+        )
+        self._handle(text, where, outlet, echo=False)
+
+    def on_message(
+        self, ack: Ack, event: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        ack()
+        # Edits, joins and bot posts arrive as message events too; only a person's new DM counts.
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return
+        user, channel = event.get("user"), event.get("channel")
+        if not isinstance(user, str) or not isinstance(channel, str):
+            return
+        where = Where(user, channel, str(event.get("team") or context.team_id or ""), True)
+        outlet = ChannelOutlet(client, channel, user, event.get("thread_ts"), direct=True)
+        text = decode_incoming(
+            strip_user_mention(str(event.get("text") or ""), context.bot_user_id)
+        )
+        self._handle(text, where, outlet, echo=False)
+
+    def on_suggestion(
+        self, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        """A "did you mean" button: the asker's click turns the question into that answer."""
+        ack()
+        data = unpack_value(action.get("value"))
+        asker = data.get("u", "")
+        clicker = _clicker(body)
+        reply = self._service.answer_entry(data.get("e", ""))
+        outlet = ResponseUrlOutlet(respond)
+        command = self._settings.command
+        if clicker == asker and reply.status is Status.ANSWERED:
+            deletable = not _container(body).get("is_ephemeral")
+            outlet.replace(reply_message(reply, asker=asker, command=command, deletable=deletable))
+        else:
+            # Someone else's question: answer the clicker privately and leave the asker's be.
+            outlet.private(reply_message(reply, asker=clicker, command=command, deletable=False))
+
+    def on_feedback(
+        self, ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        ack()
+        match = ACTION_FEEDBACK_PATTERN.match(str(action.get("action_id") or ""))
+        vote: Vote = "up" if match and match.group(1) == "up" else "down"
+        data = unpack_value(action.get("value"))
+        container = _container(body)
+        self._feedback.record(
+            Feedback(
+                vote=vote,
+                entry_id=data.get("e", ""),
+                question=data.get("q", ""),
+                user=_clicker(body),
+                channel=str(container.get("channel_id") or _nested(body, "channel", "id")),
+                team=_nested(body, "team", "id"),
+                message_ts=container.get("message_ts"),
+            )
+        )
+        ResponseUrlOutlet(respond).private(notice(THANKS[vote]))
+
+    def on_delete(
+        self,
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: Respond,
+        client: WebClient,
+    ) -> None:
+        ack()
+        asker = unpack_value(action.get("value")).get("u")
+        outlet = ResponseUrlOutlet(respond)
+        if not asker or _clicker(body) != asker:
+            outlet.private(notice(NOT_YOURS))
+            return
+        container = _container(body)
+        channel = container.get("channel_id") or _nested(body, "channel", "id")
+        ts = container.get("message_ts") or _nested(body, "message", "ts")
+        if not container.get("is_ephemeral") and channel and ts:
+            try:
+                client.chat_delete(channel=channel, ts=ts)
+                return
+            except SlackApiError as exc:
+                # A reply posted through a response URL may refuse chat.delete; that URL can
+                # still remove it.
+                log.info("chat.delete failed (%s); deleting via the response URL", _error(exc))
+        outlet.delete_original()
+
+    # -- shared flow -------------------------------------------------------------------------
+
+    def _handle(self, text: str, where: Where, outlet: Outlet, *, echo: bool) -> None:
+        """Sub-commands (`help`, `topics`, `source N`) or a question, the same for every entry."""
+        words = text.strip().split(maxsplit=1)
+        verb = words[0].lower() if words else ""
+        rest = words[1].strip() if len(words) > 1 else ""
+        if not words or (verb == "help" and not rest):
+            outlet.private(notice(self._help()))
+            return
+        if verb == "topics" and not rest:
+            outlet.private(notice(self._service.topics_text()))
+            return
+        if verb == "source":
+            number = _PARAGRAPH.match(rest)
+            if not rest:
+                outlet.private(notice(f"Usage: {self._settings.command} source N, e.g. source 2"))
+                return
+            if number:
+                if self._admit(where, outlet):
+                    self._deliver(self._service.paragraph(int(number.group(1))), where, outlet)
+                return
+        if self._admit(where, outlet):
+            self._deliver(self._service.ask(text), where, outlet, echo=echo)
+
+    def _admit(self, where: Where, outlet: Outlet) -> bool:
+        """Channel allow-list and per-user cooldown: one notice, then silence."""
+        allowed = self._settings.common.allowed_channels
+        if allowed and not where.direct and where.channel not in allowed:
+            outlet.private(notice(NOT_HERE))
+            return False
+        verdict = self._cooldown.check(where.cooldown_key)
+        if verdict is Verdict.ALLOW:
+            return True
+        if verdict is Verdict.NOTICE:
+            wait = self._cooldown.retry_after(where.cooldown_key)
+            outlet.private(notice(cooldown_notice(wait)))
+        return False
+
+    def _deliver(self, reply: Reply, where: Where, outlet: Outlet, *, echo: bool = False) -> None:
+        log.info(
+            "slack %s %s: %s%s",
+            "dm" if where.direct else "channel",
+            where.channel,
+            reply.status.value,
+            f" ({reply.entry_id})" if reply.entry_id else f" ({reply.kind.value})",
+        )
+        if reply.kind is Kind.HELP and reply.message == self._service.help_text():
+            outlet.private(notice(self._help()))
+            return
+        public = is_public_kind(reply) and self._settings.answer_visibility == "in_channel"
+        message = reply_message(
+            reply,
+            asker=where.user,
+            command=self._settings.command,
+            deletable=public and outlet.deletable,
+            echo_question=echo,
+        )
+        if public:
+            outlet.public(message)
+        else:
+            outlet.private(message)
+
+    def _help(self) -> str:
+        return help_text(self._service.help_text(), self._settings.command)
+
+
+def register(
+    app: App,
+    service: StudyService,
+    settings: SlackSettings,
+    *,
+    feedback: FeedbackSink | None = None,
+) -> SlackListeners:
+    """Add every listener to `app`; HTTP mode and Socket Mode both call this."""
+    listeners = SlackListeners(service, settings, feedback)
+    app.use(listeners.dedupe_events)
+    app.command(settings.command)(listeners.on_command)
+    app.event("app_mention")(listeners.on_mention)
+    app.event("message")(listeners.on_message)
+    app.action(ACTION_SUGGEST_PATTERN)(listeners.on_suggestion)
+    app.action(ACTION_FEEDBACK_PATTERN)(listeners.on_feedback)
+    app.action(ACTION_DELETE)(listeners.on_delete)
+    return listeners
+
+
+def _container(body: dict[str, Any]) -> dict[str, Any]:
+    container = body.get("container")
+    return container if isinstance(container, dict) else {}
+
+
+def _nested(body: dict[str, Any], key: str, field: str) -> str:
+    inner = body.get(key)
+    return str(inner.get(field) or "") if isinstance(inner, dict) else ""
+
+
+def _clicker(body: dict[str, Any]) -> str:
+    return _nested(body, "user", "id")
+
+
+def _error(exc: SlackApiError) -> str:
+    return str(exc.response.get("error", "unknown error"))

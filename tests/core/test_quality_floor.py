@@ -1,0 +1,47 @@
+"""The quality bar, kept as a floor; `python -m bot eval` prints the figures and the misses."""
+
+from __future__ import annotations
+
+from bot.core.service import StudyService
+from bot.core.text import clean
+from bot.evaluation import DEFAULT_SETS, HOLDOUT_SET, evaluate, load_set
+from rapidfuzz import fuzz, process
+
+ACCURACY_FLOOR = 0.90
+FALSE_ANSWER_CEILING = 0.05
+
+
+def test_evaluation_set_is_big_enough() -> None:
+    cases, off_topic = load_set(DEFAULT_SETS[0])
+    assert len(cases) >= 150 and len(off_topic) >= 40
+    assert {p for c in cases for p in c.paragraphs} == set(range(19))
+
+
+def test_evaluation_questions_are_not_copies_of_the_pack(shipped: StudyService) -> None:
+    """A question the pack already lists would measure recall of the file, not understanding."""
+    phrasings = [clean(p) for e in shipped.kb.entries for p in e.phrasings]
+    copies = []
+    for path in (*DEFAULT_SETS, HOLDOUT_SET):
+        cases, off_topic = load_set(path)
+        for question in [c.question for c in cases] + off_topic:
+            hit = process.extractOne(
+                clean(question), phrasings, scorer=fuzz.token_sort_ratio, score_cutoff=90
+            )
+            if hit:
+                copies.append((question, hit[0]))
+    assert copies == []
+
+
+def test_accuracy_and_off_topic_floor(shipped: StudyService) -> None:
+    report = evaluate(shipped, DEFAULT_SETS)
+    assert report.accuracy >= ACCURACY_FLOOR, [m.question for m in report.misses]
+    assert report.false_answer_rate <= FALSE_ANSWER_CEILING, [
+        m.question for m in report.false_answered
+    ]
+
+
+def test_holdout_floor(shipped: StudyService) -> None:
+    """The holdout is never tuned on; its floor guards against overfitting the main set."""
+    report = evaluate(shipped, (HOLDOUT_SET,))
+    assert report.accuracy >= 0.80, [m.question for m in report.misses]
+    assert report.false_answer_rate <= 0.10, [m.question for m in report.false_answered]
