@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -154,15 +155,23 @@ def cmd_console(args: argparse.Namespace) -> int:
     return run_console(_service(args))
 
 
+def _export_knowledge(args: argparse.Namespace) -> None:
+    """The chat adapters read their settings from the environment, --knowledge included."""
+    if args.knowledge:
+        os.environ["BOT_KNOWLEDGE_DIR"] = str(Path(args.knowledge).resolve())
+
+
 def cmd_discord(args: argparse.Namespace) -> int:
     from bot.adapters.discord_app import main as discord_main
 
+    _export_knowledge(args)
     return discord_main()
 
 
 def cmd_slack(args: argparse.Namespace) -> int:
     from bot.adapters.slack_app import main as slack_main
 
+    _export_knowledge(args)
     return slack_main()
 
 

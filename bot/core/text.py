@@ -127,6 +127,8 @@ def strip_markup(text: str) -> str:
 
 def fold(text: str) -> str:
     """NFKC, case folding and accent removal, so 'Pütin', 'ＰＵＴＩＮ' and 'putin' agree."""
+    if text.isascii():
+        return text.lower()
     text = unicodedata.normalize("NFKC", text).casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
@@ -134,6 +136,8 @@ def fold(text: str) -> str:
 
 
 def _drop_symbols(text: str) -> str:
+    if text.isascii():
+        return text
     # Emoji and other pictographs are So/Sk; they carry mood, not content.
     return "".join(
         " " if unicodedata.category(ch) in ("So", "Sk", "Cs", "Co", "Cn") else ch for ch in text

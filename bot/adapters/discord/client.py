@@ -14,12 +14,12 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.adapters.discord.feedback import FeedbackSink, LoggingFeedbackSink
 from bot.adapters.discord.rendering import NO_MENTIONS
 from bot.adapters.discord.responder import Responder
 from bot.adapters.discord.settings import DiscordSettings
 from bot.adapters.discord.slash_commands import register_commands
 from bot.adapters.discord.views import DYNAMIC_ITEMS
+from bot.core.feedback import FeedbackSink, LoggingFeedbackSink
 from bot.core.service import StudyService
 
 log = logging.getLogger(__name__)

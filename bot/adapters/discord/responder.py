@@ -15,7 +15,6 @@ import discord
 from discord import app_commands
 from discord.utils import MISSING
 
-from bot.adapters.discord.feedback import Feedback, FeedbackSink
 from bot.adapters.discord.rendering import (
     CHOICE_LIMIT,
     MAX_CHOICES,
@@ -28,6 +27,7 @@ from bot.adapters.discord.rendering import (
 from bot.adapters.discord.settings import DiscordSettings
 from bot.adapters.discord.views import MAX_PICKS, reply_view, suggestions_view
 from bot.core.cooldown import Cooldown, Verdict, cooldown_notice
+from bot.core.feedback import Feedback, FeedbackSink
 from bot.core.replies import Reply, Suggestion
 from bot.core.service import StudyService
 
@@ -196,11 +196,11 @@ class Responder:
             helpful=helpful,
             user_id=str(interaction.user.id),
             channel_id=_str_or_none(interaction.channel_id),
-            guild_id=_str_or_none(interaction.guild_id),
+            workspace_id=_str_or_none(interaction.guild_id),
             message_id=_str_or_none(interaction.message.id if interaction.message else None),
         )
         try:
-            await self.feedback.record(feedback)
+            self.feedback.record(feedback)
         except Exception:
             log.exception("could not record feedback for entry %s", entry_id)
             text = "Sorry, I couldn't save that just now."

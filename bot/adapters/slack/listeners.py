@@ -30,11 +30,11 @@ from bot.adapters.slack.blocks import (
     reply_message,
     unpack_value,
 )
-from bot.adapters.slack.feedback import Feedback, FeedbackSink, LoggingFeedbackSink, Vote
 from bot.adapters.slack.mrkdwn import decode_incoming, strip_user_mention
 from bot.adapters.slack.outlets import ChannelOutlet, Outlet, ResponseUrlOutlet
 from bot.adapters.slack.settings import SlackSettings
 from bot.core.cooldown import Cooldown, Verdict, cooldown_notice
+from bot.core.feedback import Feedback, FeedbackSink, LoggingFeedbackSink
 from bot.core.replies import Kind, Reply, Status
 from bot.core.service import StudyService
 
@@ -190,18 +190,19 @@ class SlackListeners:
     ) -> None:
         ack()
         match = ACTION_FEEDBACK_PATTERN.match(str(action.get("action_id") or ""))
-        vote: Vote = "up" if match and match.group(1) == "up" else "down"
+        vote = "up" if match and match.group(1) == "up" else "down"
         data = unpack_value(action.get("value"))
         container = _container(body)
         self._feedback.record(
             Feedback(
-                vote=vote,
+                platform="slack",
                 entry_id=data.get("e", ""),
+                helpful=vote == "up",
+                user_id=_clicker(body),
+                channel_id=str(container.get("channel_id") or _nested(body, "channel", "id")),
+                workspace_id=_nested(body, "team", "id"),
+                message_id=container.get("message_ts"),
                 question=data.get("q", ""),
-                user=_clicker(body),
-                channel=str(container.get("channel_id") or _nested(body, "channel", "id")),
-                team=_nested(body, "team", "id"),
-                message_ts=container.get("message_ts"),
             )
         )
         ResponseUrlOutlet(respond).private(notice(THANKS[vote]))

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from bot.adapters.discord.client import StudyBot, build_bot
-from bot.adapters.discord.feedback import Feedback
 from bot.adapters.discord.settings import DiscordSettings
+from bot.core.feedback import Feedback
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
@@ -40,7 +40,7 @@ SETTINGS_VARS = (
 class RecordingSink:
     votes: list[Feedback] = field(default_factory=list)
 
-    async def record(self, feedback: Feedback) -> None:
+    def record(self, feedback: Feedback) -> None:
         self.votes.append(feedback)
 
 

@@ -366,7 +366,7 @@ async def test_votes_go_to_the_feedback_sink(running: Running, fake: FakeDiscord
     assert kind == 4 and data["flags"] & EPHEMERAL
     (vote,) = running.feedback.votes
     assert (vote.entry_id, vote.helpful, vote.user_id) == ("arms-halt", True, BOB["id"])
-    assert (vote.channel_id, vote.guild_id, vote.message_id) == (
+    assert (vote.channel_id, vote.workspace_id, vote.message_id) == (
         str(CHANNEL_ID),
         str(GUILD_ID),
         message["id"],

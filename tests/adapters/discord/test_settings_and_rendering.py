@@ -156,7 +156,7 @@ def test_autocomplete_choices_fit_discord_limits(monkeypatch: pytest.MonkeyPatch
 
 
 class _NoFeedback:
-    async def record(self, feedback: object) -> None:
+    def record(self, feedback: object) -> None:
         raise AssertionError("not expected")
 
 

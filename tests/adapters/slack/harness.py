@@ -20,11 +20,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlencode
 
-from bot.adapters.slack.feedback import Feedback
 from bot.adapters.slack.listeners import SlackListeners, register
 from bot.adapters.slack.runtime import SlackHttpServer, build_app, build_client
 from bot.adapters.slack.settings import EVENTS_PATH, SlackSettings
 from bot.config import CommonSettings
+from bot.core.feedback import Feedback
 from bot.core.service import StudyService
 from slack_bolt import App
 from slack_sdk.signature import SignatureVerifier

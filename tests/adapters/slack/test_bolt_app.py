@@ -8,8 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from bot.adapters.slack.feedback import Feedback
 from bot.config import CommonSettings
+from bot.core.feedback import Feedback
 from bot.core.service import StudyService
 
 from tests.adapters.slack.checks import assert_well_formed
@@ -157,13 +157,14 @@ def test_feedback_buttons_reach_the_sink(bot: SlackBot, fake: FakeSlackApi) -> N
     assert thanks["response_type"] == "ephemeral"
     assert bot.feedback.votes == [
         Feedback(
-            vote="down",
+            platform="slack",
             entry_id="arms-halt",
+            helpful=False,
+            user_id="U3",
+            channel_id="C1STUDY",
+            workspace_id=TEAM_ID,
+            message_id="1700000001.000100",
             question=ARMS,
-            user="U3",
-            channel="C1STUDY",
-            team=TEAM_ID,
-            message_ts="1700000001.000100",
         )
     ]
 
