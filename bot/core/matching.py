@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.core.knowledge import Entry, KnowledgeBase
-from bot.core.text import GENERIC, STOPWORDS, Synonyms, clean, content_tokens, stem
+from bot.core.text import GENERIC, STOPWORDS, Synonyms, clean, content_tokens, is_noise, stem
 
 COMMON_ANSWER_SHARE = 0.1
 
@@ -33,19 +33,20 @@ COMMON_ANSWER_SHARE = 0.1
 class MatchSettings:
     """Thresholds and weights; the defaults are tuned with `python -m bot eval`."""
 
-    answer_threshold: float = 60.0
-    suggest_threshold: float = 38.0
-    margin: float = 4.0
-    min_coverage: float = 0.55
-    suggest_coverage: float = 0.4
+    answer_threshold: float = 66.0
+    suggest_threshold: float = 45.0
+    margin: float = 0.0
+    min_coverage: float = 0.7
+    suggest_coverage: float = 0.6
     max_suggestions: int = 3
     candidate_limit: int = 30
-    weight_coverage: float = 0.5
-    weight_overlap: float = 0.3
-    weight_fuzzy: float = 0.2
-    answer_word_weight: float = 0.6
+    weight_coverage: float = 0.4
+    weight_overlap: float = 0.2
+    weight_fuzzy: float = 0.4
+    answer_word_weight: float = 0.7
     generic_word_weight: float = 0.35
-    unknown_word_idf: float = 0.8
+    passage_word_weight: float = 0.55
+    unknown_word_idf: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,7 @@ class _Doc:
     entry: Entry
     strong: frozenset[str]
     weak: frozenset[str]
+    context: frozenset[str]
     phrasings: tuple[frozenset[str], ...]
     strings: tuple[str, ...]
     question: str
@@ -106,13 +108,27 @@ class Matcher:
             for token in answer_tokens:
                 answer_df[token] += 1
         common = {t for t, c in answer_df.items() if c > max(3, len(parsed) * COMMON_ANSWER_SHARE)}
+        # A student who has just read a paragraph borrows its words: every word the pack uses
+        # for a passage (its entries and its summary) is weak evidence for each entry citing it.
+        passages: dict[tuple[str, int], set[str]] = defaultdict(set)
+        for entry, _, entry_tokens, _ in parsed:
+            for paragraph in entry.paragraphs:
+                passages[(entry.source, paragraph)].update(entry_tokens)
+        for source in kb.sources.values():
+            for paragraph, summary in source.paragraphs.items():
+                passages[(source.id, paragraph)].update(self._tokens(summary))
         docs: list[_Doc] = []
         for entry, phrasing_tokens, entry_tokens, answer_tokens in parsed:
+            weak = frozenset(answer_tokens - entry_tokens - common)
+            context: set[str] = set()
+            for paragraph in entry.paragraphs:
+                context.update(passages[(entry.source, paragraph)])
             docs.append(
                 _Doc(
                     entry,
                     entry_tokens,
-                    frozenset(answer_tokens - entry_tokens - common),
+                    weak,
+                    frozenset(context - entry_tokens - weak - common),
                     tuple(phrasing_tokens),
                     tuple(" ".join(sorted(p)) for p in phrasing_tokens),
                     clean(entry.question),
@@ -124,7 +140,11 @@ class Matcher:
         for i, doc in enumerate(docs):
             for token in doc.strong | doc.weak:
                 df[token] += 1
+            for token in doc.strong | doc.weak | doc.context:
                 postings[token].append(i)
+        for token, holders in postings.items():
+            # Words only summaries use still need a rarity, or questions using them look unknown.
+            df.setdefault(token, len(holders))
         n = max(len(docs), 1)
         self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self._max_idf = math.log(1 + (n + 0.5) / 0.5)
@@ -141,7 +161,7 @@ class Matcher:
         tokens: list[str] = []
         unknown: list[str] = []
         for word in dict.fromkeys(cleaned.split()):
-            if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
+            if is_noise(word):
                 continue
             token = stem(word)
             if token not in self._idf:
@@ -149,7 +169,7 @@ class Matcher:
                 if fixed is None:
                     unknown.append(token)
                     continue
-                if fixed in STOPWORDS:
+                if is_noise(fixed):
                     continue
                 token = stem(fixed)
                 if token not in self._idf:
@@ -192,7 +212,12 @@ class Matcher:
         for token, weight in weights.items():
             for i in self._postings.get(token, ()):
                 doc = self._docs[i]
-                hits[i] += weight if token in doc.strong else weight * s.answer_word_weight
+                if token in doc.strong:
+                    hits[i] += weight
+                elif token in doc.weak:
+                    hits[i] += weight * s.answer_word_weight
+                else:
+                    hits[i] += weight * s.passage_word_weight
         shortlist = sorted(hits.items(), key=lambda kv: kv[1], reverse=True)[
             : s.candidate_limit * 2
         ]

@@ -58,8 +58,6 @@ NUMBER_WORDS = {
     "fifty": "50",
     "hundred": "100",
     "thousand": "1000",
-    "first": "1st",
-    "second": "2nd",
 }
 
 # Function words, question words, chat filler and verbs so generic that they say nothing about
@@ -112,6 +110,7 @@ def stem(token: str) -> str:
 
 
 GENERIC = frozenset(stem(w) for w in _GENERIC_WORDS)
+_STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
 
 
 def strip_markup(text: str) -> str:
@@ -190,11 +189,13 @@ class Synonyms:
         return frozenset(self._table.values())
 
 
+def is_noise(word: str) -> bool:
+    """Stopwords in any inflection ('meaning', 'happened'), and stray single letters."""
+    if len(word) == 1:
+        return not word.isdigit()
+    return word in STOPWORDS or stem(word) in _STOP_STEMS
+
+
 def content_tokens(cleaned: str) -> list[str]:
-    """Stemmed tokens that carry meaning: stopwords and one-letter noise removed."""
-    out: list[str] = []
-    for word in cleaned.split():
-        if word in STOPWORDS or (len(word) == 1 and not word.isdigit()):
-            continue
-        out.append(stem(word))
-    return out
+    """Stemmed tokens that carry meaning."""
+    return [stem(word) for word in cleaned.split() if not is_noise(word)]
