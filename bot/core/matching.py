@@ -33,9 +33,9 @@ COMMON_ANSWER_SHARE = 0.1
 class MatchSettings:
     """Thresholds and weights; the defaults are tuned with `python -m bot eval`."""
 
-    answer_threshold: float = 66.0
+    answer_threshold: float = 68.0
     suggest_threshold: float = 45.0
-    margin: float = 0.0
+    margin: float = 3.0
     min_coverage: float = 0.7
     suggest_coverage: float = 0.6
     max_suggestions: int = 3

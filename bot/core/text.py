@@ -97,7 +97,7 @@ _GENERIC_WORDS = """
     short high low last next few less least whole overall total currently today recently
     already never always often sometimes usually too quite pretty rather mostly exact
     important importance matter matters deal dealing relation relations issue issues topic
-    world public official officially situation position word words term terms
+    world public official officially situation position word words term terms center centre
 """.split()
 
 

@@ -34,7 +34,8 @@ _COLOURS = {
 
 
 def discord_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+    # A JSON payload may carry a lone surrogate ("\ud800"); count it as the one unit it is.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def clip(text: str, limit: int) -> str:

@@ -245,3 +245,10 @@ def test_shard_ids_must_be_within_the_count(env: pytest.MonkeyPatch) -> None:
 
     with pytest.raises(ConfigError, match=r"outside 0\.\.1"):
         DiscordSettings.from_env()
+
+
+def test_lone_surrogates_are_measured_not_crashed_on() -> None:
+    """JSON may carry a lone surrogate ('\\ud800'); measuring and clipping must still work."""
+    text = "a\ud800b" * 1000
+    assert discord_len(text) == 3000
+    assert discord_len(clip(text, 10)) <= 10
