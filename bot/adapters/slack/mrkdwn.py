@@ -16,8 +16,9 @@ WORD_JOINER = "\u2060"
 _ENTITY = re.compile(r"&(amp|lt|gt);")
 _DECODED = {"amp": "&", "lt": "<", "gt": ">"}
 # Posted without link_names, a plain "@channel" is not a broadcast; the word joiner keeps it that
-# way even for a client that linkifies bare words, and is invisible to readers.
-_BROADCAST_WORD = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+# way even for a client that linkifies bare words, and is invisible to readers. No word boundary
+# at the end: clipping "@everyone00" to "@everyone…" must not leave a live word behind.
+_BROADCAST_WORD = re.compile(r"@(channel|here|everyone)", re.IGNORECASE)
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
 # The core's messages name the Discord-style commands; in Slack they are sub-commands of one
 # slash command.

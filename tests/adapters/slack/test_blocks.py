@@ -14,6 +14,7 @@ from bot.adapters.slack.mrkdwn import (
     decode_incoming,
     neutralise,
     safe_mrkdwn,
+    safe_plain,
     slack_commands,
     slack_length,
     strip_user_mention,
@@ -139,3 +140,8 @@ def test_long_text_is_split_into_sections_between_lines() -> None:
     assert "\n".join(b["text"]["text"] for b in blocks) == text
     assert len(sections("y" * 100 + "\n", max_blocks=50)) == 1
     assert len(sections("\n".join(["z" * 2999] * 80))) == 50
+
+
+def test_clipping_never_uncovers_a_broadcast_word() -> None:
+    label = safe_plain("x" * 60 + "@everyone00", 70)
+    assert "@everyone" not in label
