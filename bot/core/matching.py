@@ -37,7 +37,7 @@ class MatchSettings:
     suggest_threshold: float = 45.0
     margin: float = 3.0
     min_coverage: float = 0.7
-    suggest_coverage: float = 0.6
+    suggest_coverage: float = 0.5
     max_suggestions: int = 3
     candidate_limit: int = 30
     weight_coverage: float = 0.4

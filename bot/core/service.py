@@ -182,10 +182,10 @@ class StudyService:
 
     def _unknown_text(self, kb: KnowledgeBase) -> str:
         names = [topic_name(t) for t in kb.topics()]
-        shown = ", ".join(names[:6]) + (", ..." if len(names) > 6 else "")
+        shown = ", ".join(names[:5]) + (" and more" if len(names) > 5 else "")
         return (
             "I don't know that one: it isn't something my notes on the commentary cover. "
-            f"I can answer questions on: {shown}. Type /topics for sample questions."
+            f"I can answer questions on {shown}; type /topics for sample questions."
         )
 
     # -- browsing --------------------------------------------------------------------------
