@@ -149,7 +149,9 @@ class Matcher:
         self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self._max_idf = math.log(1 + (n + 0.5) / 0.5)
         self._postings = dict(postings)
-        self._vocab = sorted(w for w in self._words | STOPWORDS if w.isalpha() and len(w) >= 3)
+        # Typos are corrected towards any word the pack knows, synonym variants included.
+        known = self._words | STOPWORDS | {t for t in self.synonyms.variants if " " not in t}
+        self._vocab = sorted(w for w in known if w.isalpha() and len(w) >= 3)
 
     def _tokens(self, text: str) -> list[str]:
         cleaned = self.synonyms.apply(clean(text))
@@ -163,20 +165,19 @@ class Matcher:
         for word in dict.fromkeys(cleaned.split()):
             if is_noise(word):
                 continue
-            token = stem(word)
-            if token not in self._idf:
+            found = [stem(word)]
+            if found[0] not in self._idf:
                 fixed = self._correct(word)
                 if fixed is None:
-                    unknown.append(token)
+                    unknown.append(found[0])
                     continue
-                if is_noise(fixed):
-                    continue
-                token = stem(fixed)
+                # The corrected word may be a synonym variant ('weapn' -> 'weapon' -> 'arms').
+                found = content_tokens(self.synonyms.apply(fixed))
+            for token in found:
                 if token not in self._idf:
                     unknown.append(token)
-                    continue
-            if token not in tokens:
-                tokens.append(token)
+                elif token not in tokens:
+                    tokens.append(token)
         return Query(text, cleaned, tuple(tokens), tuple(unknown))
 
     def _correct(self, word: str) -> str | None:

@@ -185,8 +185,8 @@ class Synonyms:
         return self._pattern.sub(lambda m: self._table[m.group(0)], cleaned)
 
     @property
-    def canonical_terms(self) -> frozenset[str]:
-        return frozenset(self._table.values())
+    def variants(self) -> frozenset[str]:
+        return frozenset(self._table)
 
 
 def is_noise(word: str) -> bool:
