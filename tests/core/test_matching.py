@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import pytest
-
 from bot.core.matching import Matcher, MatchSettings
 from bot.core.replies import Status
 from bot.core.service import StudyService
+
 from tests.conftest import MINI_PACK, REPO
 
 SLACK_PACK = REPO / "tests" / "data" / "packs" / "slack"
