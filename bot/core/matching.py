@@ -82,7 +82,7 @@ class _Doc:
     entry: Entry
     strong: frozenset[str]
     weak: frozenset[str]
-    context: frozenset[str]
+    passages: tuple[tuple[str, int], ...]
     phrasings: tuple[frozenset[str], ...]
     strings: tuple[str, ...]
     question: str
@@ -117,18 +117,17 @@ class Matcher:
         for source in kb.sources.values():
             for paragraph, summary in source.paragraphs.items():
                 passages[(source.id, paragraph)].update(self._tokens(summary))
+        # Kept per passage, not copied into each entry: at 100,000 entries a copy per entry
+        # would cost gigabytes for no gain.
+        self._passages = {key: frozenset(tokens - common) for key, tokens in passages.items()}
         docs: list[_Doc] = []
         for entry, phrasing_tokens, entry_tokens, answer_tokens in parsed:
-            weak = frozenset(answer_tokens - entry_tokens - common)
-            context: set[str] = set()
-            for paragraph in entry.paragraphs:
-                context.update(passages[(entry.source, paragraph)])
             docs.append(
                 _Doc(
                     entry,
                     entry_tokens,
-                    weak,
-                    frozenset(context - entry_tokens - weak - common),
+                    frozenset(answer_tokens - entry_tokens - common),
+                    tuple((entry.source, p) for p in entry.paragraphs),
                     tuple(phrasing_tokens),
                     tuple(" ".join(sorted(p)) for p in phrasing_tokens),
                     clean(entry.question),
@@ -137,14 +136,19 @@ class Matcher:
         self._docs = docs
         df: dict[str, int] = defaultdict(int)
         postings: dict[str, list[int]] = defaultdict(list)
+        citing: dict[tuple[str, int], int] = defaultdict(int)
         for i, doc in enumerate(docs):
             for token in doc.strong | doc.weak:
                 df[token] += 1
-            for token in doc.strong | doc.weak | doc.context:
                 postings[token].append(i)
-        for token, holders in postings.items():
-            # Words only summaries use still need a rarity, or questions using them look unknown.
-            df.setdefault(token, len(holders))
+            for key in doc.passages:
+                citing[key] += 1
+        for key, tokens in self._passages.items():
+            for token in tokens:
+                # Words only summaries use still need a rarity, or questions using them look
+                # unknown; count every entry citing such a passage as holding the word.
+                if token not in postings:
+                    df[token] += citing[key]
         n = max(len(docs), 1)
         self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self._max_idf = math.log(1 + (n + 0.5) / 0.5)
@@ -213,15 +217,20 @@ class Matcher:
         for token, weight in weights.items():
             for i in self._postings.get(token, ()):
                 doc = self._docs[i]
-                if token in doc.strong:
-                    hits[i] += weight
-                elif token in doc.weak:
-                    hits[i] += weight * s.answer_word_weight
-                else:
-                    hits[i] += weight * s.passage_word_weight
+                hits[i] += weight if token in doc.strong else weight * s.answer_word_weight
         shortlist = sorted(hits.items(), key=lambda kv: kv[1], reverse=True)[
             : s.candidate_limit * 2
         ]
+        for rank, (i, matched) in enumerate(shortlist):
+            doc = self._docs[i]
+            for token, weight in weights.items():
+                if (
+                    token not in doc.strong
+                    and token not in doc.weak
+                    and self._in_passage(doc, token)
+                ):
+                    matched += weight * s.passage_word_weight
+            shortlist[rank] = (i, matched)
         qset = frozenset(query.tokens)
         qstring = " ".join(sorted(query.tokens + query.unknown))
         out: list[Candidate] = []
@@ -237,6 +246,9 @@ class Matcher:
             out.append(Candidate(doc.entry, score, coverage, overlap, fuzzy))
         out.sort(key=lambda c: c.score, reverse=True)
         return out[: limit or s.candidate_limit]
+
+    def _in_passage(self, doc: _Doc, token: str) -> bool:
+        return any(token in self._passages[key] for key in doc.passages)
 
     def _weighted_jaccard(self, q: frozenset[str], p: frozenset[str], extra: float) -> float:
         inter = sum(self._idf_of(t) for t in q & p)
