@@ -40,6 +40,7 @@ class MatchSettings:
     suggest_coverage: float = 0.5
     max_suggestions: int = 3
     candidate_limit: int = 30
+    postings_cap: int = 1000
     weight_coverage: float = 0.4
     weight_overlap: float = 0.2
     weight_fuzzy: float = 0.4
@@ -213,24 +214,19 @@ class Matcher:
             for t in query.unknown
         )
         total = sum(weights.values()) + unknown_weight
+        # Candidates come from the rarer words: in a very large pack the postings of a word
+        # like 'russia' run to tens of thousands of entries, and such a word cannot decide
+        # between them anyway. It still counts when the shortlist is scored below.
+        cap = max(s.postings_cap, len(self._docs) // 20)
+        seeds = [t for t in weights if len(self._postings.get(t, ())) <= cap] or list(weights)
         hits: dict[int, float] = defaultdict(float)
-        for token, weight in weights.items():
+        for token in seeds:
+            weight = weights[token]
             for i in self._postings.get(token, ()):
                 doc = self._docs[i]
                 hits[i] += weight if token in doc.strong else weight * s.answer_word_weight
-        shortlist = sorted(hits.items(), key=lambda kv: kv[1], reverse=True)[
-            : s.candidate_limit * 2
-        ]
-        for rank, (i, matched) in enumerate(shortlist):
-            doc = self._docs[i]
-            for token, weight in weights.items():
-                if (
-                    token not in doc.strong
-                    and token not in doc.weak
-                    and self._in_passage(doc, token)
-                ):
-                    matched += weight * s.passage_word_weight
-            shortlist[rank] = (i, matched)
+        picked = sorted(hits, key=hits.__getitem__, reverse=True)[: s.candidate_limit * 2]
+        shortlist = [(i, self._matched(self._docs[i], weights)) for i in picked]
         qset = frozenset(query.tokens)
         qstring = " ".join(sorted(query.tokens + query.unknown))
         out: list[Candidate] = []
@@ -247,8 +243,18 @@ class Matcher:
         out.sort(key=lambda c: c.score, reverse=True)
         return out[: limit or s.candidate_limit]
 
-    def _in_passage(self, doc: _Doc, token: str) -> bool:
-        return any(token in self._passages[key] for key in doc.passages)
+    def _matched(self, doc: _Doc, weights: dict[str, float]) -> float:
+        """The weight of the question's words this entry knows, by where it knows them."""
+        s = self.settings
+        matched = 0.0
+        for token, weight in weights.items():
+            if token in doc.strong:
+                matched += weight
+            elif token in doc.weak:
+                matched += weight * s.answer_word_weight
+            elif any(token in self._passages[key] for key in doc.passages):
+                matched += weight * s.passage_word_weight
+        return matched
 
     def _weighted_jaccard(self, q: frozenset[str], p: frozenset[str], extra: float) -> float:
         inter = sum(self._idf_of(t) for t in q & p)

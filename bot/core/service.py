@@ -8,9 +8,11 @@ leaves the last good pack serving.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core import telemetry
 from bot.core.knowledge import Entry, KnowledgeBase, KnowledgeError, Problem, Source, load_knowledge
 from bot.core.matching import Candidate, Matcher, MatchSettings
 from bot.core.replies import PILCROW, Citation, Kind, Reply, Status, Suggestion
@@ -80,13 +82,29 @@ class StudyService:
             try:
                 loaded = self._load()
             except KnowledgeError as exc:
-                return ReloadResult(False, len(self._loaded.kb.entries), tuple(exc.problems))
-            self._loaded = loaded
-            return ReloadResult(True, len(loaded.kb.entries))
+                result = ReloadResult(False, len(self._loaded.kb.entries), tuple(exc.problems))
+            else:
+                self._loaded = loaded
+                result = ReloadResult(True, len(loaded.kb.entries))
+        telemetry.reload_finished(result.ok, result.entries, len(result.problems))
+        return result
 
     # -- questions -------------------------------------------------------------------------
 
-    def ask(self, text: str) -> Reply:
+    def ask(self, text: str, *, platform: str | None = None) -> Reply:
+        """The reply to one question; with `platform`, also logged and counted as handled there."""
+        if platform is None:
+            return self._ask(text)
+        started = time.perf_counter()
+        try:
+            reply = self._ask(text)
+        except Exception:
+            telemetry.question_failed(platform, text.strip(), time.perf_counter() - started)
+            raise
+        telemetry.question_handled(platform, reply, time.perf_counter() - started)
+        return reply
+
+    def _ask(self, text: str) -> Reply:
         question = text.strip()
         if len(text) > MAX_QUESTION_CHARS:
             return Reply(

@@ -172,17 +172,26 @@ class Synonyms:
             for term in terms:
                 table.setdefault(term, canonical)
         self._table = table
-        variants = sorted(table, key=lambda t: (-len(t.split()), -len(t)))
-        self._pattern = (
-            re.compile(r"\b(?:" + "|".join(re.escape(v) for v in variants) + r")\b")
-            if variants
-            else None
-        )
+        self._longest = max((len(t.split()) for t in table), default=0)
 
     def apply(self, cleaned: str) -> str:
-        if self._pattern is None:
+        """Greedy longest match over words: 'one belt one road' wins over 'one'."""
+        if not self._table:
             return cleaned
-        return self._pattern.sub(lambda m: self._table[m.group(0)], cleaned)
+        words = cleaned.split()
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(self._longest, len(words) - i), 0, -1):
+                canonical = self._table.get(" ".join(words[i : i + n]))
+                if canonical is not None:
+                    out.append(canonical)
+                    i += n
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return " ".join(out)
 
     @property
     def variants(self) -> frozenset[str]:
