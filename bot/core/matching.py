@@ -94,6 +94,7 @@ class Matcher:
         self.settings = settings or MatchSettings()
         self.synonyms = Synonyms(kb.synonyms)
         self._words: set[str] = set()
+        self._token_cache: dict[str, list[str]] = {}
         parsed = []
         for entry in kb.entries:
             phrasing_tokens = [frozenset(self._tokens(p)) for p in entry.phrasings]
@@ -159,9 +160,14 @@ class Matcher:
         self._vocab = sorted(w for w in known if w.isalpha() and len(w) >= 3)
 
     def _tokens(self, text: str) -> list[str]:
-        cleaned = self.synonyms.apply(clean(text))
-        self._words.update(cleaned.split())
-        return content_tokens(cleaned)
+        # Keywords and short phrasings repeat across entries ('year', 'share'); each is
+        # normalised once per build.
+        tokens = self._token_cache.get(text)
+        if tokens is None:
+            cleaned = self.synonyms.apply(clean(text))
+            self._words.update(cleaned.split())
+            tokens = self._token_cache[text] = content_tokens(cleaned)
+        return tokens
 
     def prepare(self, text: str) -> Query:
         cleaned = self.synonyms.apply(clean(text))

@@ -172,7 +172,11 @@ class Synonyms:
             for term in terms:
                 table.setdefault(term, canonical)
         self._table = table
-        self._longest = max((len(t.split()) for t in table), default=0)
+        # For each word that starts a variant, the most words a variant starting with it has.
+        self._starts: dict[str, int] = {}
+        for term in table:
+            first, length = term.split()[0], len(term.split())
+            self._starts[first] = max(self._starts.get(first, 0), length)
 
     def apply(self, cleaned: str) -> str:
         """Greedy longest match over words: 'one belt one road' wins over 'one'."""
@@ -182,7 +186,8 @@ class Synonyms:
         out: list[str] = []
         i = 0
         while i < len(words):
-            for n in range(min(self._longest, len(words) - i), 0, -1):
+            longest = self._starts.get(words[i], 0)
+            for n in range(min(longest, len(words) - i), 0, -1):
                 canonical = self._table.get(" ".join(words[i : i + n]))
                 if canonical is not None:
                     out.append(canonical)
