@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -32,9 +32,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_DATA_DIR = "data"
 SQLITE_FILE = "studybot.sqlite3"
-_WRITE = "studybot_write"
+WRITE_OPTION = "studybot_write"  # marks a write transaction: BEGIN IMMEDIATE on SQLite
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
@@ -99,7 +100,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
-        write = conn.get_execution_options().get(_WRITE, False)
+        write = conn.get_execution_options().get(WRITE_OPTION, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
@@ -183,6 +184,18 @@ class Store:
             raise RuntimeError("the store was not opened with Store.open()")
         return self._loop
 
+    def run_threadsafe(self, coro: Coroutine[Any, Any, T], timeout: float | None = 10.0) -> T:
+        """Run a store (or quiz engine) coroutine from sync code on another thread, such as a
+        Slack Bolt listener, and wait for its result; its exceptions reach the caller."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self.loop:
+            coro.close()
+            raise RuntimeError("run_threadsafe would block the store's own event loop")
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
     def describe(self) -> str:
         """The URL without its password, for logs."""
         return self.engine.url.render_as_string(hide_password=True)
@@ -194,7 +207,7 @@ class Store:
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """One transaction that commits on success and rolls back on any exception."""
         async with self.engine.connect() as conn:
-            conn = await conn.execution_options(**{_WRITE: True})
+            conn = await conn.execution_options(**{WRITE_OPTION: True})
             async with conn.begin():
                 yield conn
 

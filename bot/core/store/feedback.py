@@ -43,8 +43,7 @@ class StoreFeedbackSink:
             return
         if running is not None:
             raise RuntimeError("StoreFeedbackSink.record called on a loop the store is not on")
-        future = asyncio.run_coroutine_threadsafe(self.arecord(feedback), loop)
-        future.result(self._timeout)
+        self._store.run_threadsafe(self.arecord(feedback), self._timeout)
 
     def _done(self, task: asyncio.Task[VoteResult]) -> None:
         self._pending.discard(task)

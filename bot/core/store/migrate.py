@@ -17,6 +17,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.core.store.db import WRITE_OPTION
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # Any fixed 64-bit number; it only has to differ from other advisory locks on the same server.
 _PG_MIGRATION_LOCK = 0x5354_5544_5942_4F54  # "STUDYBOT"
@@ -60,14 +62,14 @@ def _current(connection: sa.Connection) -> str | None:
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     async with engine.connect() as conn:
-        conn = await conn.execution_options(studybot_write=True)
+        conn = await conn.execution_options(**{WRITE_OPTION: True})
         async with conn.begin():
             await conn.run_sync(_upgrade, revision)
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
     async with engine.connect() as conn:
-        conn = await conn.execution_options(studybot_write=True)
+        conn = await conn.execution_options(**{WRITE_OPTION: True})
         async with conn.begin():
             await conn.run_sync(_downgrade, revision)
 
