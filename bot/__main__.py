@@ -1,22 +1,44 @@
-"""The command line: `python -m bot ask|console|discord|slack|run|kb check|eval|bench`."""
+"""The command line: `python -m bot ask|console|run|discord|slack|config|healthcheck|kb|...`."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import json
 import logging
 import os
 import sys
+import threading
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import CommonSettings, ConfigError, env_str, load_dotenv_file
+from bot.config import (
+    DEFAULT_SHUTDOWN_TIMEOUT,
+    CommonSettings,
+    ConfigError,
+    LogSettings,
+    MetricsSettings,
+    env_float,
+    env_str,
+    load_dotenv_file,
+    match_settings,
+    use_config_file,
+)
 from bot.core.knowledge import KnowledgeError
 from bot.core.replies import render_text
 from bot.core.service import StudyService
+from bot.logs import setup_logging
+
+log = logging.getLogger("bot")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The long-running commands, which log at LOG_LEVEL (default INFO); the others only warnings.
+SERVICE_COMMANDS = frozenset({"run", "discord", "slack"})
+CONFIG_HELP = "YAML config file for everything but secrets (default: $BOT_CONFIG)"
 DEFAULT_TEXTS = REPO_ROOT.parent / "shared" / "sources"
 
 
@@ -30,18 +52,46 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FOLDER",
         help="knowledge folder (default: $BOT_KNOWLEDGE_DIR or the shipped knowledge/)",
     )
+    parser.add_argument("--config", metavar="FILE", help=CONFIG_HELP)
+    # Also accepted after the command (`python -m bot run --config bot.yaml`); SUPPRESS keeps a
+    # value given before the command.
+    after = argparse.ArgumentParser(add_help=False)
+    after.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help=CONFIG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    ask = sub.add_parser("ask", help="answer one question (or one per line from stdin with -)")
+    ask = sub.add_parser(
+        "ask", parents=[after], help="answer one question (or one per line from stdin with -)"
+    )
     ask.add_argument("question", help='the question, or "-" to read one per line from stdin')
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
 
-    sub.add_parser("console", help="chat in the terminal (the default; no tokens needed)")
-    sub.add_parser("discord", help="run the Discord bot (needs DISCORD_TOKEN)")
-    sub.add_parser("slack", help="run the Slack bot (needs SLACK_BOT_TOKEN)")
-    sub.add_parser("run", help="run Discord and/or Slack if configured, else the console")
+    sub.add_parser(
+        "console", parents=[after], help="chat in the terminal (the default; no tokens needed)"
+    )
+    sub.add_parser("discord", parents=[after], help="run the Discord bot (needs DISCORD_TOKEN)")
+    sub.add_parser("slack", parents=[after], help="run the Slack bot (needs SLACK_BOT_TOKEN)")
+    sub.add_parser(
+        "run", parents=[after], help="run Discord and/or Slack if configured, else the console"
+    )
 
-    kb = sub.add_parser("kb", help="knowledge tools")
+    config = sub.add_parser(
+        "config",
+        parents=[after],
+        help="print the effective configuration (secrets masked) and where each value came from",
+    )
+    config.add_argument("--json", action="store_true", help="print one JSON object")
+
+    health = sub.add_parser(
+        "healthcheck",
+        parents=[after],
+        help="exit 0 if the running bot's /healthz says healthy (for container health checks)",
+    )
+    health.add_argument(
+        "--url", help="health URL (default: http://127.0.0.1:$METRICS_PORT/healthz)"
+    )
+    health.add_argument("--timeout", type=float, default=3.0, help="seconds (default: 3)")
+
+    kb = sub.add_parser("kb", parents=[after], help="knowledge tools")
     kb_sub = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND")
     check = kb_sub.add_parser("check", help="validate a knowledge folder")
     check.add_argument("folder", nargs="?", help="folder to check (default: the knowledge folder)")
@@ -52,12 +102,14 @@ def _parser() -> argparse.ArgumentParser:
         f"against (default: {DEFAULT_TEXTS} when it exists)",
     )
 
-    ev = sub.add_parser("eval", help="accuracy and off-topic figures on the evaluation sets")
+    ev = sub.add_parser(
+        "eval", parents=[after], help="accuracy and off-topic figures on the evaluation sets"
+    )
     ev.add_argument("sets", nargs="*", help="evaluation YAML files (default: tests/data/eval.yaml)")
     ev.add_argument("--holdout", action="store_true", help="also report tests/data/holdout.yaml")
     ev.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
 
-    bench = sub.add_parser("bench", help="print speed and memory figures")
+    bench = sub.add_parser("bench", parents=[after], help="print speed and memory figures")
     bench.add_argument(
         "--scales",
         default="1000,10000,100000",
@@ -73,11 +125,11 @@ def _knowledge_dir(args: argparse.Namespace) -> Path:
 
 
 def _service(args: argparse.Namespace) -> StudyService:
-    return StudyService(_knowledge_dir(args))
+    return StudyService(_knowledge_dir(args), match_settings())
 
 
 def _emit(service: StudyService, question: str, as_json: bool, out: TextIO) -> None:
-    reply = service.ask(question)
+    reply = service.ask(question, platform="cli")
     if as_json:
         out.write(json.dumps(reply.to_json(), ensure_ascii=False) + "\n")
     else:
@@ -161,55 +213,127 @@ def _export_knowledge(args: argparse.Namespace) -> None:
         os.environ["BOT_KNOWLEDGE_DIR"] = str(Path(args.knowledge).resolve())
 
 
-def cmd_discord(args: argparse.Namespace) -> int:
+def _discord(args: argparse.Namespace) -> int:
     from bot.adapters.discord_app import main as discord_main
 
     _export_knowledge(args)
     return discord_main()
 
 
-def cmd_slack(args: argparse.Namespace) -> int:
+def _slack(args: argparse.Namespace) -> int:
     from bot.adapters.slack_app import main as slack_main
 
     _export_knowledge(args)
     return slack_main()
 
 
+def _serve(args: argparse.Namespace, discord_on: bool, slack_on: bool) -> int:
+    """Run the chat platforms with the health endpoint up and SIGTERM/SIGINT stopping them well."""
+    from bot.ops.lifecycle import STOP
+    from bot.ops.server import ops_endpoint
+
+    expected = ("knowledge",) + ("discord",) * discord_on + ("slack",) * slack_on
+    with STOP.handling_signals(), contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(ops_endpoint(MetricsSettings.from_env(), expected))
+        except OSError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        if not (discord_on and slack_on):
+            return _discord(args) if discord_on else _slack(args)
+        results: dict[str, int] = {}
+        slack = threading.Thread(
+            target=lambda: results.setdefault("slack", _slack(args)), name="slack", daemon=True
+        )
+        slack.start()
+        try:
+            code = _discord(args)
+        finally:
+            # However Discord stopped, Slack stops too, after finishing its questions.
+            STOP.request("the Discord bot stopped")
+            slack.join(env_float("BOT_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT) + 5)
+        if slack.is_alive():
+            log.warning("the Slack bot did not stop in time")
+        return code or results.get("slack", 0)
+
+
+def cmd_discord(args: argparse.Namespace) -> int:
+    return _serve(args, discord_on=True, slack_on=False)
+
+
+def cmd_slack(args: argparse.Namespace) -> int:
+    return _serve(args, discord_on=False, slack_on=True)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """Discord when its token is set, Slack when its are, both together, else the console."""
     discord_on = bool(env_str("DISCORD_TOKEN"))
     slack_on = bool(env_str("SLACK_BOT_TOKEN"))
-    if discord_on and slack_on:
-        import threading
-
-        results: dict[str, int] = {}
-        slack = threading.Thread(target=lambda: results.setdefault("slack", cmd_slack(args)))
-        slack.daemon = True
-        slack.start()
-        code = cmd_discord(args)
-        return code or results.get("slack", 0)
-    if discord_on:
-        return cmd_discord(args)
-    if slack_on:
-        return cmd_slack(args)
+    if discord_on or slack_on:
+        return _serve(args, discord_on, slack_on)
+    if not sys.stdin.isatty():
+        log.warning(
+            "neither DISCORD_TOKEN nor SLACK_BOT_TOKEN is set: starting the terminal chat, "
+            "which ends with its input"
+        )
     return cmd_console(args)
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from bot.config import effective_config_dict, format_effective_config
+
+    if args.json:
+        print(json.dumps(effective_config_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_effective_config())
+    return 0
+
+
+def cmd_healthcheck(args: argparse.Namespace) -> int:
+    url = args.url
+    if not url:
+        settings = MetricsSettings.from_env()
+        if settings.port is None:
+            print("unhealthy: METRICS_PORT is not set, so there is no /healthz", file=sys.stderr)
+            return 1
+        host = "127.0.0.1" if settings.host in ("", "0.0.0.0", "::") else settings.host
+        url = f"http://{host}:{settings.port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=args.timeout) as response:
+            status, body = response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        status, body = exc.code, exc.read()
+    except (OSError, ValueError) as exc:
+        print(f"unhealthy: {url}: {exc}", file=sys.stderr)
+        return 1
+    print(body.decode("utf-8", errors="replace"))
+    return 0 if status == 200 else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     load_dotenv_file()
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
     parser = _parser()
     args = parser.parse_args(argv)
     if args.knowledge and args.command is None:
         args.command = "console"
+    try:
+        use_config_file(args.config)
+        log_settings = LogSettings.from_env()
+        if args.command not in SERVICE_COMMANDS and not env_str("LOG_LEVEL"):
+            # In a terminal, a log line per question would interleave with the answers.
+            log_settings = dataclasses.replace(log_settings, level="WARNING")
+        setup_logging(log_settings)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     handlers = {
         "ask": cmd_ask,
         "console": cmd_console,
         "discord": cmd_discord,
         "slack": cmd_slack,
         "run": cmd_run,
+        "config": cmd_config,
+        "healthcheck": cmd_healthcheck,
         "eval": cmd_eval,
         "bench": cmd_bench,
     }

@@ -41,7 +41,7 @@ def handle_line(service: StudyService, line: str) -> str | None:
         return f"Reload failed; still serving the previous {result.entries} entries:\n{problems}"
     if command.startswith("/") and len(command) > 1 and " " not in command:
         return f"Unknown command {command}. Try /help, /topics, /source N or /quit."
-    return render_text(service.ask(text))
+    return render_text(service.ask(text, platform="console"))
 
 
 def run_console(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import aiohttp
@@ -21,6 +21,8 @@ from bot.adapters.discord.client import StudyBot, build_bot
 from bot.adapters.discord.settings import DiscordSettings
 from bot.config import ConfigError, load_dotenv_file, mask
 from bot.core.knowledge import KnowledgeError
+from bot.ops.health import HEALTH, knowledge_check
+from bot.ops.lifecycle import STOP
 
 log = logging.getLogger("bot.adapters.discord")
 
@@ -79,20 +81,39 @@ def run(settings: DiscordSettings, **bot_options: Any) -> int:
 async def _serve(settings: DiscordSettings, bot_options: dict[str, Any]) -> None:
     bot = build_bot(settings, **bot_options)
     async with bot:
-        _close_on_sigterm(bot)
-        await bot.start(settings.token)
+        with STOP.handling_signals(), _health_checks(bot):
+            unsubscribe = STOP.subscribe(_closer(bot, settings.common.shutdown_timeout))
+            try:
+                await bot.start(settings.token)
+            finally:
+                unsubscribe()
 
 
-def _close_on_sigterm(bot: StudyBot) -> None:
-    """`docker stop` sends SIGTERM: log out cleanly instead of dropping the connection."""
+def _closer(bot: StudyBot, timeout: float) -> Callable[[], None]:
+    """`docker stop` sends SIGTERM: finish the questions in flight, then log out cleanly."""
     loop = asyncio.get_running_loop()
     closing: set[asyncio.Task[None]] = set()
 
-    def close() -> None:
-        task = loop.create_task(bot.close())
+    def begin() -> None:
+        task = loop.create_task(bot.close_gracefully(timeout))
         closing.add(task)
         task.add_done_callback(closing.discard)
 
-    # Windows, or not the main thread: no handler, and Ctrl-C still works.
-    with contextlib.suppress(NotImplementedError, RuntimeError):
-        loop.add_signal_handler(signal.SIGTERM, close)
+    def request() -> None:
+        # From a signal handler or another thread: hand it to the bot's own loop.
+        loop.call_soon_threadsafe(begin)
+
+    return request
+
+
+@contextlib.contextmanager
+def _health_checks(bot: StudyBot) -> Iterator[None]:
+    removers = [
+        HEALTH.register("knowledge", knowledge_check(lambda: bot.service)),
+        HEALTH.register("discord", bot.health),
+    ]
+    try:
+        yield
+    finally:
+        for remove in removers:
+            remove()

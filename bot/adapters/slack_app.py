@@ -12,6 +12,7 @@ import logging
 
 from bot.adapters.slack.listeners import SlackListeners, register
 from bot.adapters.slack.runtime import (
+    ListenerExecutor,
     StartupError,
     build_app,
     build_client,
@@ -23,6 +24,7 @@ from bot.adapters.slack.settings import SlackSettings
 from bot.config import ConfigError, load_dotenv_file
 from bot.core.knowledge import KnowledgeError
 from bot.core.service import StudyService
+from bot.ops.health import HEALTH, knowledge_check
 
 __all__ = ["SlackListeners", "main", "register"]
 
@@ -38,7 +40,7 @@ def main() -> int:
         log.error("Slack bot not started: %s", exc)
         return 2
     try:
-        service = StudyService(settings.common.knowledge_dir)
+        service = StudyService(settings.common.knowledge_dir, settings.common.matching)
     except KnowledgeError as exc:
         log.error("Slack bot not started: the knowledge pack cannot be loaded:\n%s", exc)
         return 1
@@ -55,13 +57,15 @@ def main() -> int:
         settings.describe(),
         len(service.kb.entries),
     )
-    app = build_app(settings, client)
+    listeners = ListenerExecutor()
+    app = build_app(settings, client, listener_executor=listeners)
     register(app, service, settings)
+    remove_check = HEALTH.register("knowledge", knowledge_check(lambda: service))
     try:
         if settings.socket_mode:
-            run_socket_mode(app, settings)
+            run_socket_mode(app, settings, listeners=listeners)
         else:
-            asyncio.run(serve_http(app, settings))
+            asyncio.run(serve_http(app, settings, listeners=listeners))
     except StartupError as exc:
         log.error("Slack bot not started: %s", exc)
         return 1
@@ -70,4 +74,7 @@ def main() -> int:
         return 1
     except KeyboardInterrupt:
         pass
+    finally:
+        remove_check()
+        listeners.shutdown(wait=False, cancel_futures=True)
     return 0

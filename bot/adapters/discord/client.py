@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from typing import Any
 
 import discord
@@ -21,6 +22,8 @@ from bot.adapters.discord.slash_commands import register_commands
 from bot.adapters.discord.views import DYNAMIC_ITEMS
 from bot.core.feedback import FeedbackSink, LoggingFeedbackSink
 from bot.core.service import StudyService
+from bot.ops.health import CheckResult
+from bot.ops.lifecycle import InFlight
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +101,7 @@ class StudyBot(commands.Bot):
         )
         self.settings = settings
         self.feedback: FeedbackSink = feedback or LoggingFeedbackSink()
+        self.inflight = InFlight()
         self._responder: Responder | None = None
 
     @property
@@ -106,10 +110,15 @@ class StudyBot(commands.Bot):
             raise RuntimeError("StudyBot.setup_hook has not run yet")
         return self._responder
 
+    @property
+    def service(self) -> StudyService | None:
+        """The loaded knowledge, once `setup_hook` has run."""
+        return self._responder.service if self._responder is not None else None
+
     async def setup_hook(self) -> None:
-        folder = self.settings.common.knowledge_dir
-        service = await asyncio.to_thread(StudyService, folder)
-        self._responder = Responder(self, service, self.settings, self.feedback)
+        common = self.settings.common
+        service = await asyncio.to_thread(StudyService, common.knowledge_dir, common.matching)
+        self._responder = Responder(self, service, self.settings, self.feedback, self.inflight)
         paragraphs = service.default_source().paragraphs
         register_commands(
             self.tree, self._responder, min(paragraphs, default=0), max(paragraphs, default=0)
@@ -146,6 +155,35 @@ class StudyBot(commands.Bot):
     async def on_message(self, message: discord.Message, /) -> None:
         # Replaces commands.Bot's prefix-command processing: a mention is a question here.
         await self.responder.on_message(message)
+
+    async def close_gracefully(self, grace: float) -> None:
+        """Refuse new questions, give those in flight `grace` seconds, then disconnect."""
+        self.inflight.close()
+        if self.inflight.count:
+            log.info("waiting up to %gs for %d question(s) in flight", grace, self.inflight.count)
+        if not await asyncio.to_thread(self.inflight.wait_idle, grace):
+            log.warning("%d question(s) still unanswered after %gs", self.inflight.count, grace)
+        await self.close()
+
+    def health(self) -> CheckResult:
+        """The gateway connection, for `/healthz`: ready, and every shard's socket open."""
+        if self.is_closed():
+            return CheckResult(False, {"state": "closed"})
+        if not self.is_ready():
+            return CheckResult(False, {"state": "connecting"})
+        detail: dict[str, Any] = {"state": "ready", "guilds": len(self.guilds)}
+        if isinstance(self, commands.AutoShardedBot):
+            down = sorted(i for i, shard in self.shards.items() if shard.is_closed())
+            detail["shards"] = len(self.shards)
+            if down:
+                return CheckResult(False, {**detail, "state": "shards down", "down": down})
+            return CheckResult(True, detail)
+        ws = getattr(self, "ws", None)
+        if ws is None or not ws.open:
+            return CheckResult(False, {**detail, "state": "reconnecting"})
+        if math.isfinite(self.latency):
+            detail["latency_ms"] = round(self.latency * 1000, 1)
+        return CheckResult(True, detail)
 
 
 class ShardedStudyBot(StudyBot, commands.AutoShardedBot):

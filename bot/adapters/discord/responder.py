@@ -30,11 +30,13 @@ from bot.core.cooldown import Cooldown, Verdict, cooldown_notice
 from bot.core.feedback import Feedback, FeedbackSink
 from bot.core.replies import Reply, Suggestion
 from bot.core.service import StudyService
+from bot.ops.lifecycle import InFlight
 
 log = logging.getLogger(__name__)
 
 NOT_HERE = "I don't answer in this channel. Ask me in one of the study channels, or in a DM."
 NOT_YOURS = "Only the person who asked, or a moderator, can delete this answer."
+RESTARTING = "I'm restarting right now; please ask again in a minute."
 NOTHING_CLOSER = (
     "I have nothing closer to that question. Try rephrasing it, or type /topics to see "
     "what I can answer."
@@ -52,6 +54,7 @@ class Responder:
         service: StudyService,
         settings: DiscordSettings,
         feedback: FeedbackSink,
+        inflight: InFlight | None = None,
     ) -> None:
         self.client = client
         self.service = service
@@ -60,6 +63,8 @@ class Responder:
         self.feedback = feedback
         self.cooldown = Cooldown(settings.common.cooldown_rate, settings.common.cooldown_seconds)
         self._allowed_channels = frozenset(settings.common.allowed_channels)
+        # Questions being answered: on shutdown new ones are refused and these are finished.
+        self.inflight = inflight or InFlight()
 
     # -- gates ------------------------------------------------------------------------------
 
@@ -69,6 +74,9 @@ class Responder:
             return True
         ids = {channel_id, getattr(channel, "parent_id", None)}
         return any(str(i) in self._allowed_channels for i in ids if i is not None)
+
+    def _restarting(self) -> Body:
+        return render_notice(RESTARTING, self.style)
 
     def _notice(self, key: str) -> Body:
         return render_notice(cooldown_notice(self.cooldown.retry_after(key)), self.style)
@@ -90,6 +98,11 @@ class Responder:
     # -- mentions and DMs -------------------------------------------------------------------
 
     async def on_message(self, message: discord.Message) -> None:
+        with self.inflight.track() as admitted:
+            if admitted:
+                await self._on_message(message)
+
+    async def _on_message(self, message: discord.Message) -> None:
         me = self.client.user
         if me is None or message.author.bot:
             return
@@ -106,7 +119,7 @@ class Responder:
         if verdict is Verdict.NOTICE:
             await self._reply_to(message, self._notice(key))
             return
-        reply = self.service.ask(strip_mentions_of(me.id, message.content))
+        reply = self.service.ask(strip_mentions_of(me.id, message.content), platform="discord")
         self._log_reply("mention", reply)
         await self._reply_to(
             message, render_reply(reply, self.style), reply_view(reply, message.author.id)
@@ -135,9 +148,18 @@ class Responder:
     # -- slash commands ---------------------------------------------------------------------
 
     async def ask(self, interaction: discord.Interaction, question: str) -> None:
+        with self.inflight.track() as admitted:
+            if not admitted:
+                await self._respond(
+                    interaction, render_notice(RESTARTING, self.style), ephemeral=True
+                )
+                return
+            await self._ask(interaction, question)
+
+    async def _ask(self, interaction: discord.Interaction, question: str) -> None:
         if not await self._gate(interaction, "ask"):
             return
-        reply = self.service.ask(question)
+        reply = self.service.ask(question, platform="discord")
         self._log_reply("slash", reply)
         await self._respond(
             interaction, render_reply(reply, self.style), reply_view(reply, interaction.user.id)
@@ -172,6 +194,15 @@ class Responder:
     # -- buttons ----------------------------------------------------------------------------
 
     async def pick(self, interaction: discord.Interaction, entry_id: str) -> None:
+        with self.inflight.track() as admitted:
+            if not admitted:
+                await self._respond(
+                    interaction, render_notice(RESTARTING, self.style), ephemeral=True
+                )
+                return
+            await self._pick(interaction, entry_id)
+
+    async def _pick(self, interaction: discord.Interaction, entry_id: str) -> None:
         if not await self._gate(interaction, "pick"):
             return
         reply = self.service.answer_entry(entry_id)

@@ -257,7 +257,7 @@ class SlackListeners:
                     self._deliver(self._service.paragraph(int(number.group(1))), where, outlet)
                 return
         if self._admit(where, outlet):
-            self._deliver(self._service.ask(text), where, outlet, echo=echo)
+            self._deliver(self._service.ask(text, platform="slack"), where, outlet, echo=echo)
 
     def _admit(self, where: Where, outlet: Outlet) -> bool:
         """Channel allow-list and per-user cooldown: one notice, then silence."""
@@ -274,7 +274,8 @@ class SlackListeners:
         return False
 
     def _deliver(self, reply: Reply, where: Where, outlet: Outlet, *, echo: bool = False) -> None:
-        log.info(
+        # The core logs the question event itself; this adds where it was asked, for debugging.
+        log.debug(
             "slack %s %s: %s%s",
             "dm" if where.direct else "channel",
             where.channel,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
 import threading
-from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import Any
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import Any, ParamSpec, TypeVar
 
 from aiohttp import web
 from slack_bolt import App, BoltRequest
@@ -19,6 +18,8 @@ from slack_sdk.http_retry import default_retry_handlers
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.adapters.slack.settings import EVENTS_PATH, SlackSettings
+from bot.ops.health import HEALTH, CheckResult
+from bot.ops.lifecycle import STOP
 
 log = logging.getLogger("bot.adapters.slack")
 
@@ -29,8 +30,58 @@ HEALTH_PATH = "/healthz"
 DISPATCH_THREADS = 16
 
 
+LISTENER_THREADS = 10
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
 class StartupError(Exception):
     """Slack refused the credentials or could not be reached; the message says which."""
+
+
+class ListenerExecutor(ThreadPoolExecutor):
+    """Bolt's listener executor, counting the runs not yet finished so shutdown can wait for them.
+
+    Bolt acknowledges a request before its listener answers, so "in flight" means submitted
+    here and not yet done, whatever the HTTP server or the socket has already finished.
+    """
+
+    def __init__(self, threads: int = LISTENER_THREADS) -> None:
+        super().__init__(max_workers=threads, thread_name_prefix="slack-listener")
+        self._pending = 0
+        self._cond = threading.Condition()
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        with self._cond:
+            self._pending += 1
+        try:
+            future = super().submit(fn, *args, **kwargs)
+        except BaseException:
+            self._done(None)
+            raise
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future: Future[Any] | None) -> None:
+        with self._cond:
+            self._pending -= 1
+            self._cond.notify_all()
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    def drain(self, grace: float) -> bool:
+        """Wait up to `grace` seconds for every listener run; False if some were still going."""
+        if self._pending:
+            log.info("waiting up to %gs for %d Slack request(s) in flight", grace, self._pending)
+        with self._cond:
+            idle = self._cond.wait_for(lambda: self._pending == 0, grace)
+        if not idle:
+            log.warning("%d Slack request(s) still running after %gs", self._pending, grace)
+        self.shutdown(wait=False, cancel_futures=True)
+        return idle
 
 
 def build_client(settings: SlackSettings, logger: logging.Logger | None = None) -> WebClient:
@@ -133,6 +184,12 @@ class SlackHttpServer:
             self._runner = None
         self._executor.shutdown(wait=False, cancel_futures=True)
 
+    def health(self) -> CheckResult:
+        """For `/healthz`: is the events endpoint up?"""
+        if self._runner is None:
+            return CheckResult(False, {"mode": "http", "state": "not serving"})
+        return CheckResult(True, {"mode": "http", "state": "serving", "port": self.port})
+
     async def _events(self, request: web.Request) -> web.Response:
         bolt_request = BoltRequest(
             body=await request.text(),
@@ -151,48 +208,79 @@ class SlackHttpServer:
         return web.Response(text="ok")
 
 
-async def serve_http(app: App, settings: SlackSettings) -> None:
-    """Serve until SIGINT/SIGTERM (or cancellation)."""
-    server = SlackHttpServer(app, settings.http_host, settings.http_port)
-    await server.start()
-    log.info("Slack events at http://%s:%s%s", settings.http_host, server.port, EVENTS_PATH)
+async def serve_http(
+    app: App, settings: SlackSettings, *, listeners: ListenerExecutor | None = None
+) -> None:
+    """Serve until SIGINT/SIGTERM (or cancellation), then finish what is in flight."""
+    loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    if threading.current_thread() is threading.main_thread():
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            # Windows has no loop signal handlers; Ctrl+C still ends asyncio.run there.
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await server.stop()
+    server = SlackHttpServer(app, settings.http_host, settings.http_port)
+    with STOP.handling_signals():
+        unsubscribe = STOP.subscribe(lambda: _set_from_anywhere(loop, stop))
+        try:
+            await server.start()
+            log.info("Slack events at http://%s:%s%s", settings.http_host, server.port, EVENTS_PATH)
+            remove_check = HEALTH.register("slack", server.health)
+            try:
+                await stop.wait()
+            finally:
+                remove_check()
+        finally:
+            unsubscribe()
+            # Closing the port first: Slack retries what it cannot deliver, elsewhere or later.
+            await server.stop()
+            if listeners is not None:
+                await asyncio.to_thread(listeners.drain, settings.common.shutdown_timeout)
 
 
-def run_socket_mode(app: App, settings: SlackSettings) -> None:
-    """Connect over Socket Mode and block until interrupted; a bad app token is a StartupError."""
+def _set_from_anywhere(loop: asyncio.AbstractEventLoop, event: asyncio.Event) -> None:
+    if not loop.is_closed():
+        loop.call_soon_threadsafe(event.set)
+
+
+def socket_health(handler: Any) -> Callable[[], CheckResult]:
+    """For `/healthz`: is the Socket Mode WebSocket connected?"""
+
+    def check() -> CheckResult:
+        connected = bool(handler.client.is_connected())
+        state = "connected" if connected else "disconnected"
+        return CheckResult(connected, {"mode": "socket", "state": state})
+
+    return check
+
+
+def run_socket_mode(
+    app: App, settings: SlackSettings, *, listeners: ListenerExecutor | None = None
+) -> None:
+    """Connect over Socket Mode and block until stopped; a bad app token is a StartupError."""
     # slack_bolt leaves connect() and close() unannotated.
     handler: Any = build_socket_mode_handler(app, settings)
-    try:
-        handler.connect()
-    except SlackApiError as exc:
-        handler.close()
-        code = exc.response.get("error", "unknown_error")
-        raise StartupError(
-            f"Slack rejected SLACK_APP_TOKEN ({code}). Create an app-level token with the "
-            "connections:write scope under Basic Information > App-Level Tokens, and turn on "
-            "Socket Mode."
-        ) from None
-    except OSError as exc:
-        handler.close()
-        raise StartupError(f"Could not open a Socket Mode connection: {exc}") from None
-    log.info("connected to Slack over Socket Mode")
-    stop = threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        handler.close()
+    with STOP.handling_signals():
+        try:
+            handler.connect()
+        except SlackApiError as exc:
+            handler.close()
+            code = exc.response.get("error", "unknown_error")
+            raise StartupError(
+                f"Slack rejected SLACK_APP_TOKEN ({code}). Create an app-level token with the "
+                "connections:write scope under Basic Information > App-Level Tokens, and turn "
+                "on Socket Mode."
+            ) from None
+        except OSError as exc:
+            handler.close()
+            raise StartupError(f"Could not open a Socket Mode connection: {exc}") from None
+        log.info("connected to Slack over Socket Mode")
+        stop = threading.Event()
+        unsubscribe = STOP.subscribe(stop.set)
+        remove_check = HEALTH.register("slack", socket_health(handler))
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            unsubscribe()
+            remove_check()
+            # No new events once the socket is closed; answers go over the Web API, still open.
+            handler.close()
+            if listeners is not None:
+                listeners.drain(settings.common.shutdown_timeout)
