@@ -109,6 +109,7 @@ def render_text(reply: Reply) -> str:
         return "\n".join(lines)
     lines = [reply.message] if reply.message else []
     if reply.suggestions:
-        lines.append("Did you mean:")
+        if not reply.message:
+            lines.append("Did you mean:")
         lines.extend(f"  {i}. {s.question}" for i, s in enumerate(reply.suggestions, 1))
     return "\n".join(lines)

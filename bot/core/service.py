@@ -20,6 +20,7 @@ from bot.core.smalltalk import small_talk_reply, strip_lead_in
 from bot.core.text import clean
 
 MAX_QUESTION_CHARS = 2000
+SUGGESTION_SPREAD = 15.0
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
 
 
@@ -142,7 +143,7 @@ class StudyService:
                 question,
                 score=best.score,
                 suggestions=suggestions,
-                message="I'm not sure which of these you mean:",
+                message="I'm not sure I understood. Did you mean:",
             )
         return Reply(
             Status.NO_MATCH,
@@ -194,7 +195,9 @@ class StudyService:
         )
 
     def _suggestions(self, candidates: tuple[Candidate, ...]) -> tuple[Suggestion, ...]:
-        floor = self.settings.suggest_threshold * 0.75
+        # Runners-up far behind the best guess are noise, not alternatives worth a button.
+        best = candidates[0].score if candidates else 0.0
+        floor = max(self.settings.suggest_threshold * 0.75, best - SUGGESTION_SPREAD)
         picked = [c for c in candidates if c.score >= floor][: self.settings.max_suggestions]
         return tuple(Suggestion(c.entry.id, c.entry.question, c.score) for c in picked)
 

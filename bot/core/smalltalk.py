@@ -24,6 +24,10 @@ _REPLIES: tuple[tuple[re.Pattern[str], str], ...] = (
         "You're welcome! Happy studying.",
     ),
     (
+        re.compile(r"^(?:h+m+|lol+|lmao|haha+|hehe+|ah+|oh+|wow|nice one|interesting)$"),
+        "Anything else you'd like to know about the commentary? Type /topics for ideas.",
+    ),
+    (
         re.compile(r"^(?:bye|goodbye|see (?:you|ya)|cya|good night|gn|later)$"),
         "Good luck with your studies. See you!",
     ),

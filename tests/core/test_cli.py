@@ -81,3 +81,17 @@ def test_console_commands_and_questions() -> None:
     assert "The arms sales stopped in 2006." in text
     assert "Unknown command /nope" in text
     assert text.rstrip().endswith("Bye!")
+
+
+def test_console_picks_a_suggestion_by_number() -> None:
+    script = "pipeline\n2\n3\n/quit\n"
+    out = run(
+        "--knowledge", str(REPO / "tests" / "data" / "packs" / "slack"), "console", stdin=script
+    )
+    assert out.returncode == 0
+    text = out.stdout
+    assert "Did you mean:" in text and "(Type a number to pick one.)" in text
+    picked = text.split("(Type a number to pick one.)", 1)[1]
+    assert "It cost 25 billion dollars." in picked or "It runs from Siberia to the coast." in picked
+    # Once picked, the list is spent: a further number is just a question.
+    assert "I don't know that one" in picked
