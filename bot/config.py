@@ -322,6 +322,20 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("cooldown.rate", "BOT_COOLDOWN_RATE", _whole(1), 1, "questions per window per user"),
     Key("cooldown.seconds", "BOT_COOLDOWN_SECONDS", _number(0), 5.0, "the cooldown window"),
+    Key(
+        "quiz.round_seconds",
+        "BOT_QUIZ_ROUND_SECONDS",
+        _whole(1, 3600),
+        30,
+        "seconds to answer each quiz question",
+    ),
+    Key(
+        "gaps.retention_days",
+        "BOT_GAP_RETENTION_DAYS",
+        _number(0),
+        90.0,
+        "days the curators' gap log keeps a question",
+    ),
     *_match_keys(),
     Key("logging.format", "LOG_FORMAT", _choice(*LOG_FORMATS), "text", "text or json"),
     Key("logging.level", "LOG_LEVEL", _choice(*LOG_LEVELS, upper=True), "INFO", "log level"),
@@ -340,6 +354,13 @@ KEYS: tuple[Key, ...] = (
     Key("discord.gateway_url", "DISCORD_GATEWAY_URL", _url("wss", "ws"), None, "gateway URL"),
     Key("discord.shard_count", "DISCORD_SHARD_COUNT", _shard_count, None, "a number, or auto"),
     Key("discord.shard_ids", "DISCORD_SHARD_IDS", _shard_ids, None, "this process's shards"),
+    Key(
+        "discord.moderator_role_ids",
+        "DISCORD_MODERATOR_ROLE_IDS",
+        _strings,
+        (),
+        "roles whose members may use /studybot (besides Manage Server)",
+    ),
     Key("slack.command", "SLACK_COMMAND", _slack_command, "/ask", "the slash command"),
     Key(
         "slack.answer_visibility",
@@ -552,6 +573,8 @@ class CommonSettings:
     data_dir: Path = DEFAULT_DATA_DIR
     matching: MatchSettings = field(default_factory=MatchSettings)
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
+    quiz_round_seconds: int = 30
+    gap_retention_days: float = 90.0
 
     @classmethod
     def from_env(cls) -> CommonSettings:
@@ -565,7 +588,16 @@ class CommonSettings:
             data_dir=Path(data) if data else DEFAULT_DATA_DIR,
             matching=match_settings(),
             shutdown_timeout=env_float("BOT_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT),
+            quiz_round_seconds=_quiz_round_seconds(),
+            gap_retention_days=env_float("BOT_GAP_RETENTION_DAYS", 90.0),
         )
+
+
+def _quiz_round_seconds() -> int:
+    seconds = env_int("BOT_QUIZ_ROUND_SECONDS", 30, minimum=1)
+    if seconds > 3600:
+        raise ConfigError(f"BOT_QUIZ_ROUND_SECONDS must be at most 3600, got {seconds}")
+    return seconds
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 Settings come from the environment (or `.env`): DISCORD_TOKEN, and optionally
 DISCORD_API_BASE_URL, DISCORD_GATEWAY_URL, DISCORD_GUILD_ID, DISCORD_REPLY_STYLE,
-DISCORD_SHARD_COUNT, DISCORD_SHARD_IDS, plus the shared BOT_* settings. The parts live in
-`bot.adapters.discord`.
+DISCORD_SHARD_COUNT, DISCORD_SHARD_IDS, DISCORD_MODERATOR_ROLE_IDS, plus the shared BOT_*
+settings and DATABASE_URL. The parts live in `bot.adapters.discord`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from bot.adapters.discord.client import StudyBot, build_bot
 from bot.adapters.discord.settings import DiscordSettings
 from bot.config import ConfigError, load_dotenv_file, mask
 from bot.core.knowledge import KnowledgeError
+from bot.core.study import DatabaseUnavailable
 from bot.ops.health import HEALTH, knowledge_check
 from bot.ops.lifecycle import STOP
 
@@ -65,6 +66,9 @@ def run(settings: DiscordSettings, **bot_options: Any) -> int:
         return EXIT_FAILED
     except KnowledgeError as exc:
         log.error("Cannot load the knowledge pack in %s:\n%s", settings.common.knowledge_dir, exc)
+        return EXIT_FAILED
+    except DatabaseUnavailable as exc:
+        log.error("%s (set by DATABASE_URL, else a SQLite file in BOT_DATA_DIR)", exc)
         return EXIT_FAILED
     except discord.ConnectionClosed as exc:
         log.error("Discord closed the gateway connection (code %s): %s", exc.code, exc.reason)

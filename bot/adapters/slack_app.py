@@ -2,7 +2,9 @@
 
 Socket Mode when SLACK_APP_TOKEN is set (no public URL needed), HTTP mode otherwise
 (SLACK_SIGNING_SECRET; POST /slack/events on SLACK_HTTP_PORT). Both serve the same listeners,
-added by `register(app, service, settings)`; the pieces live in `bot.adapters.slack`.
+added by `register(app, service, settings, desk=...)`; the pieces live in `bot.adapters.slack`.
+The study desk (channel settings, votes, stats, gaps, quizzes) runs on a thread of its own and
+is closed after the last listener has finished.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.adapters.slack.desk import DeskThread, database_url
 from bot.adapters.slack.listeners import SlackListeners, register
 from bot.adapters.slack.runtime import (
     ListenerExecutor,
@@ -57,10 +60,29 @@ def main() -> int:
         settings.describe(),
         len(service.kb.entries),
     )
+    try:
+        desk = DeskThread.open(
+            service,
+            url=database_url(settings.common.data_dir),
+            round_seconds=settings.common.quiz_round_seconds,
+            default_cooldown=settings.common.cooldown_seconds,
+        )
+    except Exception as exc:
+        # Whatever the driver raised: without its database the bot would forget settings and
+        # scores, so it does not start half-way.
+        log.error("Slack bot not started: the database cannot be opened: %s", exc)
+        return 1
+    log.info("study desk open on %s", desk.describe)
     listeners = ListenerExecutor()
     app = build_app(settings, client, listener_executor=listeners)
-    register(app, service, settings)
+    slack_listeners = register(app, service, settings, desk=desk)
     remove_check = HEALTH.register("knowledge", knowledge_check(lambda: service))
+    try:
+        slack_listeners.recover_quizzes(str(identity.get("team_id") or "") or None)
+    except Exception:
+        # The quizzes stay as stored; the next start, or their channels' next answers, pick
+        # them up. Answering questions matters more than a quiz.
+        log.exception("could not pick up the quizzes that were running")
     try:
         if settings.socket_mode:
             run_socket_mode(app, settings, listeners=listeners)
@@ -77,4 +99,7 @@ def main() -> int:
     finally:
         remove_check()
         listeners.shutdown(wait=False, cancel_futures=True)
+        # After the listeners have drained (the servers wait for them): no listener is left
+        # waiting on the desk's loop when it stops.
+        desk.close()
     return 0

@@ -255,7 +255,7 @@ async def test_the_discord_bot_answers_with_the_configured_matcher(
     fake = FakeDiscord()
     await fake.start()
     base, gateway = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
-    set_env(monkeypatch, fake)
+    set_env(monkeypatch, fake, BOT_DATA_DIR=str(tmp_path / "data"))
     monkeypatch.setenv(CONFIG_ENV, str(write(tmp_path, STRICT)))
     bot = build_bot(DiscordSettings.from_env(), guild_ready_timeout=0.05)
     task = asyncio.create_task(bot.start(fake.token))

@@ -80,13 +80,13 @@ async def healthcheck_cli(url: str) -> tuple[int, str]:
 
 
 async def test_healthz_names_each_failing_dependency_then_turns_healthy(
-    ops: tuple[HealthRegistry, str], monkeypatch: pytest.MonkeyPatch
+    ops: tuple[HealthRegistry, str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     registry, base = ops
     fake = FakeDiscord()
     await fake.start()
     routes = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
-    set_env(monkeypatch, fake)
+    set_env(monkeypatch, fake, BOT_DATA_DIR=str(tmp_path))
     discord_bot = build_bot(DiscordSettings.from_env(), guild_ready_timeout=0.05)
     slack_app = App(token="xoxb-test", signing_secret="s", token_verification_enabled=False)
     slack_server = SlackHttpServer(slack_app, "127.0.0.1", 0)

@@ -277,6 +277,7 @@ async def test_run_with_both_platforms_stops_both_on_one_sigterm(tmp_path: Path)
             "knowledge": True,
             "discord": True,
             "slack": True,
+            "database": True,
         }
         process.send_signal(signal.SIGTERM)
         returncode = await asyncio.wait_for(process.wait(), WAIT)

@@ -1,4 +1,9 @@
-"""The discord.py bot: intents, endpoints, start-up work in `setup_hook`, events routed on."""
+"""The discord.py bot: intents, endpoints, start-up work in `setup_hook`, events routed on.
+
+`setup_hook` loads the knowledge, opens the study desk (the database: settings, stats, votes,
+quizzes) and picks up the quizzes a previous process left running; `close` stops the quiz timers
+and closes the desk after the gateway.
+"""
 
 from __future__ import annotations
 
@@ -15,13 +20,16 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.adapters.discord.moderation import Moderation
+from bot.adapters.discord.quizzes import QuizRunner, shard_owner
 from bot.adapters.discord.rendering import NO_MENTIONS
 from bot.adapters.discord.responder import Responder
 from bot.adapters.discord.settings import DiscordSettings
 from bot.adapters.discord.slash_commands import register_commands
 from bot.adapters.discord.views import DYNAMIC_ITEMS
-from bot.core.feedback import FeedbackSink, LoggingFeedbackSink
+from bot.core.feedback import FeedbackSink
 from bot.core.service import StudyService
+from bot.core.study import StudyDesk
 from bot.ops.health import CheckResult
 from bot.ops.lifecycle import InFlight
 
@@ -100,9 +108,12 @@ class StudyBot(commands.Bot):
             **options,
         )
         self.settings = settings
-        self.feedback: FeedbackSink = feedback or LoggingFeedbackSink()
+        # Votes go to the desk's store unless a sink is given (tests record them in memory).
+        self._feedback = feedback
         self.inflight = InFlight()
         self._responder: Responder | None = None
+        self._desk: StudyDesk | None = None
+        self._quizzes: QuizRunner | None = None
 
     @property
     def responder(self) -> Responder:
@@ -115,18 +126,70 @@ class StudyBot(commands.Bot):
         """The loaded knowledge, once `setup_hook` has run."""
         return self._responder.service if self._responder is not None else None
 
+    @property
+    def desk(self) -> StudyDesk:
+        if self._desk is None:
+            raise RuntimeError("the study desk is not open (before setup_hook or after close)")
+        return self._desk
+
+    @property
+    def quizzes(self) -> QuizRunner:
+        if self._quizzes is None:
+            raise RuntimeError("StudyBot.setup_hook has not run yet")
+        return self._quizzes
+
     async def setup_hook(self) -> None:
         common = self.settings.common
         service = await asyncio.to_thread(StudyService, common.knowledge_dir, common.matching)
-        self._responder = Responder(self, service, self.settings, self.feedback, self.inflight)
+        desk = self._desk = await StudyDesk.open(
+            service,
+            round_seconds=common.quiz_round_seconds,
+            default_cooldown=common.cooldown_seconds,
+            gap_retention_days=common.gap_retention_days,
+        )
+        log.info("study desk open: %s", desk.store.describe())
+        self._responder = Responder(
+            self,
+            service,
+            self.settings,
+            self._feedback or desk.feedback,
+            self.inflight,
+            desk=desk,
+        )
+        quizzes = self._quizzes = QuizRunner(
+            self, desk, self.settings, allowed=self._responder.channel_allowed
+        )
+        self._responder.quizzes = quizzes
         paragraphs = service.default_source().paragraphs
         register_commands(
-            self.tree, self._responder, min(paragraphs, default=0), max(paragraphs, default=0)
+            self.tree,
+            self._responder,
+            min(paragraphs, default=0),
+            max(paragraphs, default=0),
+            quizzes=quizzes,
+            moderation=Moderation(desk, self.settings),
         )
         self.add_dynamic_items(*DYNAMIC_ITEMS)
         await self._sync_commands()
+        # Before the gateway connects, so no answer is graded against a round whose clock
+        # nobody is running.
+        await quizzes.recover(shard_owner(self.settings))
         if self.application_id is not None:
             log.info("Invite the bot with: %s", invite_url(self.application_id))
+
+    async def close(self) -> None:
+        # Timers first: a round closing while the store shuts would be half announced. Rounds
+        # stay open in the database for the next process to recover.
+        if self._quizzes is not None:
+            await self._quizzes.close()
+        await super().close()
+        desk, self._desk = self._desk, None
+        if desk is not None:
+            # No new events come now; a question answered a moment ago may still be writing
+            # its stats row, so let it finish (bounded) before the database goes.
+            grace = self.settings.common.shutdown_timeout
+            await asyncio.to_thread(self.inflight.wait_idle, grace)
+            await desk.close()
 
     async def _sync_commands(self) -> None:
         guild_id = self.settings.guild_id

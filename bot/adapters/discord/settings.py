@@ -26,6 +26,8 @@ class DiscordSettings:
     # None with `sharded` means "ask Discord how many shards" (GET /gateway/bot).
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
+    # Members with one of these roles moderate (/studybot) besides those with Manage Server.
+    moderator_role_ids: frozenset[int] = frozenset()
     common: CommonSettings = field(default_factory=CommonSettings)
 
     @classmethod
@@ -62,8 +64,21 @@ class DiscordSettings:
             sharded=sharded,
             shard_count=shard_count,
             shard_ids=shard_ids,
+            moderator_role_ids=_moderator_roles_from_env(),
             common=CommonSettings.from_env(),
         )
+
+
+def _moderator_roles_from_env() -> frozenset[int]:
+    roles: set[int] = set()
+    for raw in env_list("DISCORD_MODERATOR_ROLE_IDS"):
+        if not raw.isdigit():
+            raise ConfigError(
+                f"DISCORD_MODERATOR_ROLE_IDS must be role ids separated by commas, got {raw!r} "
+                "(in Discord: Server Settings > Roles > right-click a role > Copy Role ID)"
+            )
+        roles.add(int(raw))
+    return frozenset(roles)
 
 
 def _shards_from_env() -> tuple[bool, int | None, tuple[int, ...] | None]:

@@ -147,7 +147,8 @@ def pick_buttons(suggestions: tuple[Suggestion, ...] | list[Suggestion]) -> list
     return [PickButton(s.entry_id, s.question) for s in picks[:MAX_PICKS]]
 
 
-def reply_view(reply: Reply, asker_id: int) -> discord.ui.View:
+def reply_view(reply: Reply, asker_id: int, *, deletable: bool = True) -> discord.ui.View:
+    """The buttons under a reply; an ephemeral reply gets no 🗑, having nobody to bother."""
     view = discord.ui.View(timeout=None)
     entry_id = reply.entry_id
     if reply.kind is Kind.ANSWER and entry_id and _fits("study:vote:down:", entry_id):
@@ -157,7 +158,8 @@ def reply_view(reply: Reply, asker_id: int) -> discord.ui.View:
     elif reply.status is Status.AMBIGUOUS:
         for button in pick_buttons(reply.suggestions):
             view.add_item(button)
-    view.add_item(DeleteButton(asker_id))
+    if deletable:
+        view.add_item(DeleteButton(asker_id))
     return view
 
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bot.config import CommonSettings, ConfigError, env_int, env_str, mask
+from bot.config import CommonSettings, ConfigError, env_int, env_list, env_str, mask
 
 Visibility = Literal["in_channel", "ephemeral"]
 
@@ -19,6 +19,8 @@ DEFAULT_HTTP_PORT = 3000
 EVENTS_PATH = "/slack/events"
 # Slack's own rule for command names: a slash, then up to 31 lowercase letters, digits, - or _.
 _COMMAND_NAME = re.compile(r"^/[a-z0-9_-]{1,31}$")
+# Slack user ids: U or W (Enterprise Grid), then upper-case letters and digits.
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class SlackSettings:
     api_base_url: str | None = None
     command: str = DEFAULT_COMMAND
     answer_visibility: Visibility = "in_channel"
+    # Moderators besides the workspace's admins and owners (user ids).
+    moderator_ids: tuple[str, ...] = ()
     common: CommonSettings = field(default_factory=CommonSettings)
 
     @property
@@ -75,6 +79,7 @@ class SlackSettings:
             api_base_url=normalise_base_url(env_str("SLACK_API_BASE_URL")),
             command=parse_command(env_str("SLACK_COMMAND", DEFAULT_COMMAND)),
             answer_visibility=parse_visibility(env_str("SLACK_ANSWER_VISIBILITY", "in_channel")),
+            moderator_ids=parse_user_ids(env_list("SLACK_MODERATOR_IDS")),
             common=CommonSettings.from_env(),
         )
 
@@ -90,6 +95,8 @@ class SlackSettings:
             parts.append(f"app token {mask(self.app_token)}")
         if self.api_base_url:
             parts.append(f"API {self.api_base_url}")
+        if self.moderator_ids:
+            parts.append(f"{len(self.moderator_ids)} moderator(s) besides the admins")
         return ", ".join(parts)
 
 
@@ -104,6 +111,18 @@ def parse_command(raw: str) -> str:
             f"- or _, at most 32 characters), got {raw!r}"
         )
     return command
+
+
+def parse_user_ids(raw: tuple[str, ...]) -> tuple[str, ...]:
+    """Moderator ids as Slack writes them; a name or an `@mention` would never match anyone."""
+    ids = tuple(dict.fromkeys(value.strip().upper() for value in raw))
+    bad = [value for value in ids if not _USER_ID.match(value)]
+    if bad:
+        raise ConfigError(
+            "SLACK_MODERATOR_IDS must list Slack user ids such as U012ABCDEF (profile > ⋮ > "
+            f"Copy member ID), got {', '.join(repr(b) for b in bad)}"
+        )
+    return ids
 
 
 def parse_visibility(raw: str) -> Visibility:

@@ -1,4 +1,5 @@
-"""Persistent state: channel settings, votes, the gap log and quizzes, on SQLite or PostgreSQL.
+"""Persistent state: channel settings, votes, the gap and question logs and quizzes, on SQLite or
+PostgreSQL.
 
 Open one `Store` per process (`await Store.open()`: `DATABASE_URL` if set, else a SQLite file in
 `BOT_DATA_DIR`); it applies pending schema migrations before returning.
@@ -11,6 +12,7 @@ from bot.core.store.models import (
     ChannelSettings,
     GapRecord,
     GapStatus,
+    QuestionStats,
     Visibility,
     VoteChange,
     VoteResult,
@@ -34,6 +36,7 @@ __all__ = [
     "GapRecord",
     "GapStatus",
     "PlannedRound",
+    "QuestionStats",
     "QuizAlreadyRunning",
     "QuizRecord",
     "QuizStatus",

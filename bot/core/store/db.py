@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 if TYPE_CHECKING:
     from bot.core.store.gaplog import GapRepo
+    from bot.core.store.questions import QuestionRepo
     from bot.core.store.quizzes import QuizRepo
     from bot.core.store.settings import SettingsRepo
     from bot.core.store.votes import VoteRepo
@@ -122,13 +123,14 @@ def create_engine(url: str | URL, **options: Any) -> AsyncEngine:
 class Store:
     """The bot's database. Open it once per process with `await Store.open()`.
 
-    The repositories hang off it: `settings`, `votes`, `gaps`, `quizzes`. Async engines belong
-    to the event loop they were opened on; code running in another thread goes through
-    `run_coroutine_threadsafe(..., store.loop)` (see `StoreFeedbackSink`).
+    The repositories hang off it: `settings`, `votes`, `gaps`, `quizzes`, `questions`. Async
+    engines belong to the event loop they were opened on; code running in another thread goes
+    through `run_coroutine_threadsafe(..., store.loop)` (see `StoreFeedbackSink`).
     """
 
     def __init__(self, engine: AsyncEngine, clock: Clock = utcnow) -> None:
         from bot.core.store.gaplog import GapRepo
+        from bot.core.store.questions import QuestionRepo
         from bot.core.store.quizzes import QuizRepo
         from bot.core.store.settings import SettingsRepo
         from bot.core.store.votes import VoteRepo
@@ -140,6 +142,7 @@ class Store:
         self.votes: VoteRepo = VoteRepo(self)
         self.gaps: GapRepo = GapRepo(self)
         self.quizzes: QuizRepo = QuizRepo(self)
+        self.questions: QuestionRepo = QuestionRepo(self)
 
     @classmethod
     async def open(

@@ -80,3 +80,17 @@ class GapRecord:
     status: GapStatus
     entry_id: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class QuestionStats:
+    """Questions over a period, for `/studybot stats`: counts by outcome, most-asked entries."""
+
+    total: int
+    answered: int
+    ambiguous: int
+    no_match: int
+    top_entries: tuple[tuple[str, int], ...]  # (entry id, times answered), most first
+
+    def share(self, count: int) -> float | None:
+        return count / self.total if self.total else None

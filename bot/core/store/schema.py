@@ -165,3 +165,19 @@ quiz_scores = sa.Table(
     sa.Column("scored_at", UTCDateTime(), nullable=False),
     sa.Index("ix_quiz_scores_workspace", "platform", "workspace_id", "scored_at"),
 )
+
+question_log = sa.Table(
+    "question_log",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("platform", ID, nullable=False),
+    sa.Column("workspace_id", ID, nullable=False),
+    sa.Column("channel_id", ID, nullable=False),
+    # What the bot made of the question, never the question itself nor who asked: the text of
+    # the questions it could not answer goes to the gap log, without ids, and nowhere else.
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("entry_id", sa.String(200), nullable=True),
+    sa.Column("asked_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_question_log_workspace", "platform", "workspace_id", "asked_at"),
+)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +35,22 @@ SETTINGS_VARS = (
     "BOT_COOLDOWN_RATE",
     "BOT_COOLDOWN_SECONDS",
     "BOT_ALLOWED_CHANNELS",
+    "BOT_DATA_DIR",
+    "BOT_QUIZ_ROUND_SECONDS",
+    "BOT_GAP_RETENTION_DAYS",
+    "DATABASE_URL",
+    "DISCORD_MODERATOR_ROLE_IDS",
 )
+
+
+_THROWAWAY: list[str] = []
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _remove_throwaway_folders() -> Iterator[None]:
+    yield
+    for folder in _THROWAWAY:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass
@@ -49,6 +66,7 @@ class Running:
     bot: StudyBot
     fake: FakeDiscord
     feedback: RecordingSink
+    data_dir: Path
 
 
 StartBot = Callable[..., Awaitable[Running]]
@@ -64,6 +82,8 @@ def _restore_endpoints() -> Iterator[None]:
 
 
 def set_env(monkeypatch: pytest.MonkeyPatch, fake: FakeDiscord, **env: str) -> None:
+    """The bot's environment for one test. Its database is a SQLite file in BOT_DATA_DIR: pass
+    the test's tmp_path; without one a throwaway folder is used, never the working folder."""
     for name in SETTINGS_VARS:
         monkeypatch.delenv(name, raising=False)
     defaults = {
@@ -73,6 +93,10 @@ def set_env(monkeypatch: pytest.MonkeyPatch, fake: FakeDiscord, **env: str) -> N
         "BOT_KNOWLEDGE_DIR": str(MINI_PACK),
         "BOT_COOLDOWN_SECONDS": "0",
     }
+    if "BOT_DATA_DIR" not in env:
+        folder = tempfile.mkdtemp(prefix="studybot-discord-")
+        _THROWAWAY.append(folder)
+        defaults["BOT_DATA_DIR"] = folder
     for name, value in {**defaults, **env}.items():
         monkeypatch.setenv(name, value)
 
@@ -86,14 +110,20 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
-async def start_bot(fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[StartBot]:
-    started: list[tuple[StudyBot, asyncio.Task[None]]] = []
+async def start_bot(
+    fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> AsyncIterator[StartBot]:
+    """Start a bot; bots started in one test share its SQLite file, as a restart would.
 
-    async def start(**env: str) -> Running:
-        set_env(monkeypatch, fake, **env)
+    `store_votes=True` sends votes to the database, as in production, instead of a list."""
+    started: list[tuple[StudyBot, asyncio.Task[None]]] = []
+    data_dir = tmp_path / "data"
+
+    async def start(*, store_votes: bool = False, **env: str) -> Running:
+        set_env(monkeypatch, fake, BOT_DATA_DIR=str(data_dir), **env)
         settings = DiscordSettings.from_env()
         sink = RecordingSink()
-        bot = build_bot(settings, feedback=sink, guild_ready_timeout=0.05)
+        bot = build_bot(settings, feedback=None if store_votes else sink, guild_ready_timeout=0.05)
         task = asyncio.create_task(bot.start(settings.token))
         started.append((bot, task))
         async with asyncio.timeout(READY_TIMEOUT):
@@ -102,7 +132,7 @@ async def start_bot(fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch) -> Async
                     task.result()  # raises what stopped the bot
                     raise AssertionError("the bot stopped before it was ready")
                 await asyncio.sleep(0.01)
-        return Running(bot, fake, sink)
+        return Running(bot, fake, sink, data_dir)
 
     yield start
     for bot, task in started:

@@ -32,9 +32,12 @@ ALICE_ID = 4_001
 BOB_ID = 4_002
 MOD_ID = 4_003
 OWNER_ID = 4_999
+MODERATOR_ROLE_ID = 5_000
 
 TOKEN = "fake.bot.token-1234567890"
+MANAGE_GUILD = 1 << 5
 MANAGE_MESSAGES = 1 << 13
+USE_APPLICATION_COMMANDS = 1 << 31
 EPHEMERAL = 1 << 6
 TIMESTAMP = "2024-01-01T00:00:00.000000+00:00"
 
@@ -507,12 +510,20 @@ class FakeDiscord:
             "mentionable": False,
             "flags": 0,
         }
+        # A role a server may name in DISCORD_MODERATOR_ROLE_IDS; it grants no permission.
+        moderators = {
+            **everyone,
+            "id": str(MODERATOR_ROLE_ID),
+            "name": "Study moderators",
+            "permissions": "0",
+            "position": 1,
+        }
         return {
             "id": str(GUILD_ID),
             "name": "Study Server",
             "icon": None,
             "owner_id": str(OWNER_ID),
-            "roles": [everyone],
+            "roles": [everyone, moderators],
             "channels": [
                 text_channel(CHANNEL_ID, "study", 0),
                 text_channel(OTHER_CHANNEL_ID, "off-topic", 1),
@@ -541,10 +552,12 @@ class FakeDiscord:
         }
 
     @staticmethod
-    def member_payload(user: Json, permissions: int | None = None) -> Json:
+    def member_payload(
+        user: Json, permissions: int | None = None, roles: tuple[int, ...] = ()
+    ) -> Json:
         member: Json = {
             "user": user,
-            "roles": [],
+            "roles": [str(role) for role in roles],
             "joined_at": TIMESTAMP,
             "deaf": False,
             "mute": False,
@@ -631,6 +644,7 @@ class FakeDiscord:
         channel_id: int,
         permissions: int,
         message: Json | None = None,
+        roles: tuple[int, ...] = (),
     ) -> Json:
         interaction_id = next(self._ids)
         token = f"interaction-token-{interaction_id}"
@@ -655,7 +669,7 @@ class FakeDiscord:
             payload["channel"] = {"id": str(channel_id), "type": 0}
             payload["guild_id"] = str(GUILD_ID)
             payload["guild_locale"] = "en-US"
-            payload["member"] = self.member_payload(user, permissions)
+            payload["member"] = self.member_payload(user, permissions, roles)
             payload["context"] = 0
         if message is not None:
             payload["message"] = message
@@ -670,8 +684,13 @@ class FakeDiscord:
         user: Json = ALICE,
         channel_id: int = CHANNEL_ID,
         focused: str | None = None,
+        permissions: int = USE_APPLICATION_COMMANDS,
+        roles: tuple[int, ...] = (),
     ) -> Json:
-        """/name option:value (type 2), or with `focused` the autocomplete for it (type 4)."""
+        """/name option:value (type 2), or with `focused` the autocomplete for it (type 4).
+
+        A name with a space is a subcommand of a group: "quiz start" sends /quiz with the
+        subcommand `start` carrying the options, as Discord does."""
         opts = []
         for key, value in (options or {}).items():
             option_type = 4 if isinstance(value, int) else 3
@@ -679,10 +698,13 @@ class FakeDiscord:
             if key == focused:
                 option["focused"] = True
             opts.append(option)
-        data = {"id": str(next(self._ids)), "name": name, "type": 1, "options": opts}
+        group, _, subcommand = name.partition(" ")
+        if subcommand:
+            opts = [{"name": subcommand, "type": 1, "options": opts}]
+        data = {"id": str(next(self._ids)), "name": group, "type": 1, "options": opts}
         kind = 4 if focused else 2
         payload = self._interaction(
-            kind, data, user=user, channel_id=channel_id, permissions=1 << 31
+            kind, data, user=user, channel_id=channel_id, permissions=permissions, roles=roles
         )
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload

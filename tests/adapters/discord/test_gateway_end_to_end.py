@@ -100,7 +100,14 @@ async def test_connects_with_needed_intents_and_syncs_commands(
 
     (sync,) = fake.matching("PUT", path)
     commands = {c["name"]: c for c in sync.body}
-    assert set(commands) == {"ask", "topics", "source", "help"}
+    assert set(commands) == {"ask", "topics", "source", "help", "quiz", "studybot"}
+    subcommands = {
+        group: {o["name"] for o in commands[group]["options"]} for group in ("quiz", "studybot")
+    }
+    assert subcommands == {
+        "quiz": {"start", "stop", "leaderboard"},
+        "studybot": {"settings", "set", "reload", "stats", "gaps"},
+    }
     (question,) = commands["ask"]["options"]
     assert question["name"] == "question" and question["autocomplete"] is True
     (paragraph,) = commands["source"]["options"]

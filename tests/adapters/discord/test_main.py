@@ -73,3 +73,20 @@ def test_an_unreachable_discord_exits_non_zero(
 
     assert main() == 1
     assert "Cannot reach Discord" in caplog.text
+
+
+def test_an_unreachable_database_exits_non_zero_naming_it_without_the_password(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with serve_in_thread(FakeDiscord(token=TOKEN)) as fake:
+        set_env(monkeypatch, fake)
+        monkeypatch.setenv("DATABASE_URL", f"postgresql://bot:s3cret@127.0.0.1:{port}/study")
+        code = main()
+
+    assert code == 1
+    assert f"cannot open the database postgresql://bot:***@127.0.0.1:{port}/study" in caplog.text
+    assert "Cannot reach Discord" not in caplog.text
+    assert "s3cret" not in caplog.text

@@ -2,7 +2,8 @@
 
 Point a WebClient at `api_url` and slash commands' `response_url` at `response_url(...)`; every
 request is recorded (method, decoded form or JSON body, HTTP status) and tests wait for the calls
-they expect. `rate_limit(method, times)` makes the next calls answer 429 `ratelimited`.
+they expect. `rate_limit(method, times)` makes the next calls answer 429 `ratelimited`;
+`add_user(...)` is what `users.info` knows (anyone else is `user_not_found`).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class FakeSlackApi:
         self._retry_after = 0
         self._failing: dict[str, tuple[str, int]] = {}
         self._ts = itertools.count(1)
+        self._users: dict[str, dict[str, Any]] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
@@ -92,12 +94,38 @@ class FakeSlackApi:
         with self._cond:
             self._failing[method] = (error, times)
 
+    def add_user(
+        self, user_id: str, name: str, *, admin: bool = False, owner: bool = False
+    ) -> None:
+        """A workspace member as `users.info` describes one (the fields the bot reads)."""
+        with self._cond:
+            self._users[user_id] = {
+                "id": user_id,
+                "team_id": TEAM_ID,
+                "name": name.lower().replace(" ", "."),
+                "deleted": False,
+                "real_name": name,
+                "is_admin": admin,
+                "is_owner": owner,
+                "is_primary_owner": False,
+                "is_bot": False,
+                "profile": {"display_name": name, "real_name": name},
+            }
+
     # -- what was called ---------------------------------------------------------------------
 
     def calls(self, method: str | None = None, *, ok_only: bool = False) -> list[Call]:
         with self._cond:
             found = [c for c in self._calls if method is None or c.method == method]
         return [c for c in found if c.ok] if ok_only else found
+
+    def texts(self, method: str = "chat.postMessage", channel: str | None = None) -> list[str]:
+        """The `text` of every successful `method` call (in `channel`), in order."""
+        return [
+            str(c.body.get("text", ""))
+            for c in self.calls(method, ok_only=True)
+            if channel is None or c.body.get("channel") == channel
+        ]
 
     def posts(self) -> list[Call]:
         """Everything that would reach users: messages, ephemerals, updates, response URLs."""
@@ -174,6 +202,10 @@ class FakeSlackApi:
             return {"ok": True, "message_ts": ts}
         if method in ("chat.update", "chat.delete"):
             return {"ok": True, "channel": channel, "ts": body.get("ts", ts)}
+        if method == "users.info":
+            with self._cond:
+                user = self._users.get(str(body.get("user", "")))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         return {"ok": False, "error": "unknown_method"}
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
@@ -187,6 +219,14 @@ class FakeSlackApi:
                     fake._record(Call("response_url", self.path, body, 200))
                     self._send(200, b"ok", "text/plain")
                     return
+                self._api(body)
+
+            def do_GET(self) -> None:
+                # slack_sdk reads some methods (users.info) with GET and a query string.
+                query = self.path.partition("?")[2]
+                self._api({k: v[0] for k, v in parse_qs(query, keep_blank_values=True).items()})
+
+            def _api(self, body: dict[str, Any]) -> None:
                 method = self.path.removeprefix("/api/").split("?")[0]
                 auth = self.headers.get("Authorization") or ""
                 token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None

@@ -1,8 +1,9 @@
 """The real Bolt app under test: served over HTTP on 127.0.0.1, fed correctly signed requests.
 
-`SlackBot` wires the adapter exactly as `main()` does (client, app, `register`, HTTP server), with
-two test seams: the Web API base URL points at the fake, and Bolt's listener executor counts the
-listener runs in flight, so `settle()` knows when every answer has been sent.
+`SlackBot` wires the adapter exactly as `main()` does (client, app, `register`, HTTP server, and
+with `desk` the study desk and the quiz recovery), with two test seams: the Web API base URL
+points at the fake, and Bolt's listener executor counts the listener runs in flight, so
+`settle()` knows when every answer has been sent.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlencode
 
+from bot.adapters.slack.desk import DeskThread
 from bot.adapters.slack.listeners import SlackListeners, register
 from bot.adapters.slack.runtime import SlackHttpServer, build_app, build_client
 from bot.adapters.slack.settings import EVENTS_PATH, SlackSettings
@@ -48,6 +50,7 @@ SLACK_VARS = (
     "SLACK_API_BASE_URL",
     "SLACK_COMMAND",
     "SLACK_ANSWER_VISIBILITY",
+    "SLACK_MODERATOR_IDS",
     "BOT_KNOWLEDGE_DIR",
     "BOT_COOLDOWN_RATE",
     "BOT_COOLDOWN_SECONDS",
@@ -141,22 +144,57 @@ class SlackBot:
     executor: TrackingExecutor
     feedback: RecordingFeedback
     server: ServerThread
+    desk: DeskThread | None = None
+    closed: bool = False
     _event_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     @classmethod
-    def start(cls, fake: FakeSlackApi, settings: SlackSettings) -> SlackBot:
+    def start(
+        cls,
+        fake: FakeSlackApi,
+        settings: SlackSettings,
+        *,
+        database: str | None = None,
+        round_seconds: float = 30.0,
+    ) -> SlackBot:
+        """The bot; with `database` (a URL) also its study desk, as `main()` opens it.
+
+        With a desk, votes go to the desk's store (as in `main()`), not to `feedback`.
+        """
         executor = TrackingExecutor()
         app = build_app(settings, build_client(settings), listener_executor=executor)
         feedback = RecordingFeedback()
         service = StudyService(settings.common.knowledge_dir)
-        listeners = register(app, service, settings, feedback=feedback)
+        desk = None
+        if database is not None:
+            desk = DeskThread.open(
+                service,
+                url=database,
+                round_seconds=round_seconds,
+                default_cooldown=settings.common.cooldown_seconds,
+            )
+            listeners = register(app, service, settings, desk=desk)
+            listeners.recover_quizzes(TEAM_ID)
+        else:
+            listeners = register(app, service, settings, feedback=feedback)
         server = ServerThread(SlackHttpServer(app, "127.0.0.1", 0))
         server.start()
-        return cls(fake, settings, app, listeners, executor, feedback, server)
+        return cls(fake, settings, app, listeners, executor, feedback, server, desk)
 
     def close(self) -> None:
+        """Stop as `main()` does: the port, then the listeners in flight, then the desk."""
+        if self.closed:
+            return
+        self.closed = True
         self.server.stop()
         self.executor.shutdown(wait=True)
+        if self.desk is not None:
+            self.desk.close()
+
+    @property
+    def study(self) -> DeskThread:
+        assert self.desk is not None, "started without a database"
+        return self.desk
 
     @property
     def url(self) -> str:
@@ -227,6 +265,28 @@ class SlackBot:
         }
         if "thread_ts" in options:
             event["thread_ts"] = options.pop("thread_ts")
+        return self.event(event, **options)
+
+    def say(
+        self,
+        text: str,
+        *,
+        user: str,
+        channel: str = "C1STUDY",
+        ts: str | None = None,
+        **options: Any,
+    ) -> HttpResult:
+        """A plain message in a channel (a `message.channels` event), such as a quiz answer."""
+        event: dict[str, Any] = {
+            "type": "message",
+            "channel_type": "channel",
+            "user": user,
+            "text": text,
+            "ts": ts or f"1700001{next(self._event_ids):03d}.000100",
+            "channel": channel,
+            "team": TEAM_ID,
+        }
+        event |= options.pop("extra", {})
         return self.event(event, **options)
 
     def click(

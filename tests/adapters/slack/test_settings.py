@@ -42,6 +42,7 @@ def test_socket_mode_and_options(env: pytest.MonkeyPatch) -> None:
     env.setenv("SLACK_ANSWER_VISIBILITY", "Ephemeral")
     env.setenv("SLACK_HTTP_PORT", "8080")
     env.setenv("BOT_ALLOWED_CHANNELS", "C1, C2")
+    env.setenv("SLACK_MODERATOR_IDS", "U01MOD, w02grid ,U01MOD")
     settings = SlackSettings.from_env()
     assert settings.socket_mode
     assert settings.api_base_url == "https://slack-gov.com/api/"
@@ -49,6 +50,7 @@ def test_socket_mode_and_options(env: pytest.MonkeyPatch) -> None:
     assert settings.answer_visibility == "ephemeral"
     assert settings.http_port == 8080
     assert settings.common.allowed_channels == ("C1", "C2")
+    assert settings.moderator_ids == ("U01MOD", "W02GRID")
     assert "secretpart" not in settings.describe()
 
 
@@ -83,6 +85,14 @@ def test_socket_mode_and_options(env: pytest.MonkeyPatch) -> None:
             },
             "SLACK_ANSWER_VISIBILITY",
         ),
+        (
+            {
+                "SLACK_BOT_TOKEN": "xoxb-1",
+                "SLACK_SIGNING_SECRET": "s",
+                "SLACK_MODERATOR_IDS": "U01MOD, @alice",
+            },
+            "SLACK_MODERATOR_IDS must list Slack user ids",
+        ),
     ],
 )
 def test_bad_settings_name_the_variable(
@@ -100,14 +110,22 @@ def test_the_manifest_matches_what_the_adapter_listens_for() -> None:
     assert command["command"] == DEFAULT_COMMAND
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "app_mentions:read",
+        "channels:history",  # quiz answers in public channels
         "chat:write",
         "commands",
+        "groups:history",  # and in private ones
         "im:history",
         "im:read",
         "im:write",
+        "users:read",  # moderators (admins, owners) and players' names
     }
     settings = manifest["settings"]
-    assert settings["event_subscriptions"]["bot_events"] == ["app_mention", "message.im"]
+    assert settings["event_subscriptions"]["bot_events"] == [
+        "app_mention",
+        "message.channels",
+        "message.groups",
+        "message.im",
+    ]
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["socket_mode_enabled"] is True
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
