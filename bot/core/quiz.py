@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from rapidfuzz.distance import OSA
 
+from bot.core import telemetry
 from bot.core.knowledge import Entry
 from bot.core.service import StudyService, topic_name
 from bot.core.store import (
@@ -634,6 +635,7 @@ class QuizEngine:
         summary = await self._summary(quiz)
         stopped_result = None
         if stopped is not None:
+            telemetry.round_closed(quiz.ref.platform, stopped.status.value)
             stopped_result = RoundResult(
                 quiz.id,
                 stopped.number,
@@ -773,6 +775,7 @@ class QuizEngine:
 
     async def _result(self, advance: Advance) -> RoundResult:
         quiz, closed = advance.quiz, advance.closed
+        telemetry.round_closed(quiz.ref.platform, closed.status.value)
         next_view = self._view(quiz, advance.next_round) if advance.next_round else None
         summary = None
         if quiz.status is not QuizStatus.RUNNING:

@@ -44,7 +44,13 @@ class ReloadEvent:
     problems: int
 
 
-Event = QuestionEvent | ReloadEvent
+@dataclass(frozen=True)
+class RoundEvent:
+    platform: str
+    outcome: str  # a RoundStatus value: won, expired or stopped
+
+
+Event = QuestionEvent | ReloadEvent | RoundEvent
 Listener = Callable[[Event], None]
 
 _lock = threading.Lock()
@@ -126,6 +132,18 @@ def question_failed(platform: str, question: str, latency: float) -> QuestionEve
         platform,
         event.latency_ms,
         extra={"event": "question", "fields": fields},
+    )
+    _publish(event)
+    return event
+
+
+def round_closed(platform: str, outcome: str) -> RoundEvent:
+    event = RoundEvent(platform, outcome)
+    log.debug(
+        "quiz round closed platform=%s outcome=%s",
+        platform,
+        outcome,
+        extra={"event": "quiz_round", "fields": {"platform": platform, "outcome": outcome}},
     )
     _publish(event)
     return event

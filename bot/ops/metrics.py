@@ -1,7 +1,6 @@
 """Prometheus metrics, fed by the core's telemetry events.
 
 Names follow Prometheus conventions (`_total` is added to counters by the client library).
-Quiz rounds and database timings belong here too when those parts exist.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ import threading
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
 
 from bot.core import telemetry
-from bot.core.telemetry import Event, QuestionEvent, ReloadEvent
+from bot.core.telemetry import Event, QuestionEvent, ReloadEvent, RoundEvent
 
 QUESTIONS = Counter(
     "studybot_questions",
@@ -33,6 +32,11 @@ RELOAD_FAILURES = Counter(
     "studybot_knowledge_reload_failures",
     "Knowledge reloads that failed; the bot kept serving the previous pack.",
 )
+QUIZ_ROUNDS = Counter(
+    "studybot_quiz_rounds",
+    "Quiz rounds closed, by platform and outcome (won, expired, stopped).",
+    ["platform", "outcome"],
+)
 
 _installed = False
 _lock = threading.Lock()
@@ -46,6 +50,8 @@ def observe(event: Event) -> None:
         RELOADS.labels("ok" if event.ok else "failed").inc()
         if not event.ok:
             RELOAD_FAILURES.inc()
+    elif isinstance(event, RoundEvent):
+        QUIZ_ROUNDS.labels(event.platform, event.outcome).inc()
 
 
 def install() -> None:

@@ -342,3 +342,31 @@ async def test_a_restart_after_the_deadline_moves_on_and_a_stale_quiz_is_closed(
         assert await store.quizzes.running(shard_b) is not None
     finally:
         await store.close()
+
+
+async def test_closed_rounds_are_counted_for_metrics(
+    store: Store, pack_service: StudyService, ref: ChannelRef, clock: FakeClock
+) -> None:
+    from bot.ops import metrics
+    from prometheus_client import REGISTRY
+
+    metrics.install()
+
+    def rounds(outcome: str) -> float:
+        labels = {"platform": ref.platform, "outcome": outcome}
+        return REGISTRY.get_sample_value("studybot_quiz_rounds_total", labels) or 0.0
+
+    won, expired, stopped = rounds("won"), rounds("expired"), rounds("stopped")
+    engine = engine_for(store, pack_service)
+    started = await engine.start(ref, ALICE, rounds=3)
+    assert started.round is not None
+    first = await engine.answer(ref, BOB, right(pack_service, started.round))
+    assert first.result is not None and first.result.next_round is not None
+    clock.advance(31)
+    assert await engine.expire_round(first.result.quiz_id, first.result.next_round.number)
+    await engine.stop(ref, ALICE)
+    assert (rounds("won"), rounds("expired"), rounds("stopped")) == (
+        won + 1,
+        expired + 1,
+        stopped + 1,
+    )
