@@ -25,6 +25,16 @@ METRICS_PATH = "/metrics"
 START_TIMEOUT = 10.0
 
 
+def bound_port(runner: web.AppRunner | None) -> int:
+    """The TCP port an aiohttp runner listens on, which tests start on port 0."""
+    if runner is None:
+        raise RuntimeError("the server is not running")
+    for address in runner.addresses:
+        if isinstance(address, tuple):
+            return int(address[1])
+    raise RuntimeError("the server has no TCP address")
+
+
 class OpsServer:
     def __init__(
         self, host: str, port: int, health: HealthRegistry = HEALTH, check_timeout: float = 2.0
@@ -38,12 +48,7 @@ class OpsServer:
     @property
     def port(self) -> int:
         """The bound port (useful when started with port 0)."""
-        if self._runner is None:
-            raise RuntimeError("the server is not running")
-        for address in self._runner.addresses:
-            if isinstance(address, tuple):
-                return int(address[1])
-        raise RuntimeError("the server has no TCP address")
+        return bound_port(self._runner)
 
     async def start(self) -> None:
         app = web.Application()

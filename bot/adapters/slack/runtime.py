@@ -20,6 +20,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from bot.adapters.slack.settings import EVENTS_PATH, SlackSettings
 from bot.ops.health import HEALTH, CheckResult
 from bot.ops.lifecycle import STOP
+from bot.ops.server import bound_port
 
 log = logging.getLogger("bot.adapters.slack")
 
@@ -163,12 +164,7 @@ class SlackHttpServer:
     @property
     def port(self) -> int:
         """The bound port (useful when started with port 0)."""
-        if self._runner is None:
-            raise RuntimeError("the server is not running")
-        for address in self._runner.addresses:
-            if isinstance(address, tuple):
-                return int(address[1])
-        raise RuntimeError("the server has no TCP address")
+        return bound_port(self._runner)
 
     async def start(self) -> None:
         web_app = web.Application()
