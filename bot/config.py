@@ -369,6 +369,13 @@ KEYS: tuple[Key, ...] = (
         "in_channel",
         "in_channel or ephemeral",
     ),
+    Key(
+        "slack.moderator_ids",
+        "SLACK_MODERATOR_IDS",
+        _strings,
+        (),
+        "users who may use the moderator commands (besides workspace admins)",
+    ),
     Key("slack.http_host", "SLACK_HTTP_HOST", _text, "0.0.0.0", "HTTP mode address"),
     Key("slack.http_port", "SLACK_HTTP_PORT", _whole(0, 65535), 3000, "HTTP mode port"),
     Key("slack.api_base_url", "SLACK_API_BASE_URL", _url("https", "http"), None, "Web API base"),

@@ -285,3 +285,20 @@ def test_the_readme_documents_every_key_and_variable() -> None:
             assert f"`{key.env}`" in readme, key.env
     for secret in SECRETS:
         assert f"`{secret.env}`" in readme, secret.env
+
+
+def test_moderators_can_come_from_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.adapters.slack.settings import SlackSettings
+
+    path = write(
+        tmp_path,
+        {"slack": {"moderator_ids": ["U012ABCDEF"]}, "discord": {"moderator_role_ids": ["42"]}},
+    )
+    for name in ("SLACK_MODERATOR_IDS", "DISCORD_MODERATOR_ROLE_IDS", "SLACK_APP_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(CONFIG_ENV, str(path))
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "secret")
+    monkeypatch.setenv("DISCORD_TOKEN", "token")
+    assert SlackSettings.from_env().moderator_ids == ("U012ABCDEF",)
+    assert DiscordSettings.from_env().moderator_role_ids == frozenset({42})
