@@ -323,6 +323,7 @@ class RoundView:
     prompt: str
     deadline: datetime
     round_seconds: int
+    entry_id: str = ""
 
     def seconds_left(self, now: datetime) -> float:
         return max(0.0, (self.deadline - now).total_seconds())
@@ -758,6 +759,7 @@ class QuizEngine:
             current.prompt,
             current.deadline,
             quiz.round_seconds,
+            current.entry_id,
         )
 
     async def _summary(self, quiz: QuizRecord) -> QuizSummary:

@@ -22,7 +22,7 @@ from bot.core.gaps import GapLog, gaps_report
 from bot.core.gaps import gaps_text as render_gaps
 from bot.core.knowledge import Problem
 from bot.core.quiz import QuizEngine
-from bot.core.replies import Kind, Reply
+from bot.core.replies import Kind, Reply, Status
 from bot.core.service import StudyService
 from bot.core.store import (
     ChannelRef,
@@ -41,6 +41,10 @@ SETTING_NAMES = ("answers", "quizzes", "visibility", "cooldown")
 # Greetings and requests for help are not questions about the material, so stats leave them out.
 NOT_QUESTIONS = (Kind.SMALL_TALK, Kind.HELP)
 MAX_PROBLEMS_SHOWN = 10
+QUIZ_SPOILER = (
+    "Nice try! That is the question of the quiz round running here. Answer it in the channel, "
+    "or ask me again once the round is over."
+)
 MAX_STATS_DAYS = 3650
 HEALTH_TIMEOUT = 2.0  # the registry's own limit for a check
 
@@ -190,6 +194,15 @@ class StudyDesk:
         await self.gaps.log_reply(reply)
 
     # -- channel settings -------------------------------------------------------------------
+
+    async def withhold_quiz_answer(self, ref: ChannelRef, reply: Reply) -> Reply:
+        """`reply`, unless it would give away the answer of the quiz round open in `ref`."""
+        if reply.entry_id is None:
+            return reply
+        current = await self.quizzes.current(ref)
+        if current is None or current.entry_id != reply.entry_id:
+            return reply
+        return Reply(Status.NO_MATCH, Kind.HELP, reply.question, message=QUIZ_SPOILER)
 
     async def channel_settings(self, ref: ChannelRef) -> ChannelSettings:
         return await self.store.settings.get(ref)

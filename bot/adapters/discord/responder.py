@@ -204,6 +204,15 @@ class Responder:
         except Exception:
             log.exception("could not record a question for the stats and the gap log")
 
+    async def _withhold_quiz_answer(self, ref: ChannelRef, reply: Reply) -> Reply:
+        if self.desk is None:
+            return reply
+        try:
+            return await self.desk.withhold_quiz_answer(ref, reply)
+        except Exception:
+            log.exception("could not check the channel's quiz round")
+            return reply
+
     # -- mentions and DMs -------------------------------------------------------------------
 
     async def on_message(self, message: discord.Message) -> None:
@@ -241,6 +250,7 @@ class Responder:
             await self._reply_to(message, render_notice(PRIVATE_HERE, self.style))
             return
         reply = self.service.ask(strip_mentions_of(me.id, message.content), platform="discord")
+        reply = await self._withhold_quiz_answer(place.ref, reply)
         self._log_reply("mention", reply)
         await self._reply_to(
             message, render_reply(reply, self.style), reply_view(reply, message.author.id)
@@ -283,6 +293,7 @@ class Responder:
         if place is None:
             return
         reply = self.service.ask(question, platform="discord")
+        reply = await self._withhold_quiz_answer(place.ref, reply)
         self._log_reply("slash", reply)
         await self._respond(
             interaction,

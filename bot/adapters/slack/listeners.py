@@ -334,7 +334,7 @@ class SlackListeners:
                     self._deliver(reply, where, outlet, settings=settings)
                 return
         if self._admit(where, outlet, settings):
-            reply = self._service.ask(text, platform=PLATFORM)
+            reply = self._withhold_quiz_answer(where, self._service.ask(text, platform=PLATFORM))
             self._deliver(reply, where, outlet, echo=echo, settings=settings)
             self._record_question(where, reply)
 
@@ -348,6 +348,16 @@ class SlackListeners:
             # Answering with the defaults beats going silent while the database is away.
             log.warning("channel settings unavailable; using the defaults", exc_info=True)
             return ChannelSettings()
+
+    def _withhold_quiz_answer(self, where: Where, reply: Reply) -> Reply:
+        """No asking the bot for the answer of the quiz round running in this channel."""
+        if self._desk is None or where.direct:
+            return reply
+        try:
+            return self._desk.run(self._desk.desk.withhold_quiz_answer(where.ref, reply))
+        except Exception:
+            log.warning("could not check the channel's quiz round", exc_info=True)
+            return reply
 
     def _record_question(self, where: Where, reply: Reply) -> None:
         """Stats and the curators' gap log; a failure there must not cost the asker the answer."""

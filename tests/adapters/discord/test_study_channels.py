@@ -407,3 +407,19 @@ async def test_a_reload_with_a_broken_file_keeps_the_old_knowledge(
     assert "4 entries" in shown_text(await followup_for(fake, fixed))
     new = await reply_to(fake, await fake.user_says(ARMS_QUESTION, author=BOB))
     assert "stopped in 2006, for good." in shown_text(new)
+
+
+async def test_asking_the_bot_for_the_open_rounds_answer_is_refused(start_bot: StartBot) -> None:
+    running = await start_bot(BOT_KNOWLEDGE_DIR=str(QUIZ_PACK), BOT_QUIZ_ROUND_SECONDS="30")
+    fake = running.fake
+    answers = quiz_answers()
+    _, data = await callback(fake, await fake.slash("quiz start", {"rounds": 2}))
+    _, prompt = current_prompt(shown_text(data))
+
+    peek = await fake.user_says(prompt, author=BOB)
+    text = shown_text(await reply_to(fake, peek))
+    assert "quiz round running here" in text
+    assert answers[prompt].lower() not in text.lower()
+    asked = await fake.slash("ask", {"question": prompt}, user=BOB)
+    _, slash = await callback(fake, asked)
+    assert "quiz round running here" in shown_text(slash)

@@ -403,3 +403,20 @@ def test_a_reload_with_a_broken_file_keeps_the_old_knowledge(
     assert mrkdwn_texts(reply(fake, "new").body["blocks"], "section") == [
         "It is one and a half metres wide."
     ]
+
+
+def test_asking_the_bot_for_the_open_rounds_answer_is_refused(
+    make_study_bot: Callable[..., SlackBot], fake: FakeSlackApi
+) -> None:
+    people(fake)
+    bot = make_study_bot(round_seconds=30)
+    bot.command("quiz start 3", user=ADA, response="start")
+    first = channel_post(fake, "Question 1 of 3")
+    found = ROUND.search(str(first.body["text"]))
+    assert found is not None
+    prompt, right = found.group(3).strip(), answer_to(first, 1)
+
+    bot.command(prompt, user=BEN, response="peek")
+    peek = str(reply(fake, "peek").body["text"])
+    assert "quiz round running here" in peek
+    assert right.lower() not in peek.lower()
