@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -79,6 +81,20 @@ def _sqlite_file(url: URL) -> Path | None:
     return Path(database)
 
 
+def _set_wal(cursor: Any, attempts: int = 50) -> None:
+    """Switch to WAL, retrying: the switch needs an exclusive lock and SQLite reports "database
+    is locked" at once, without waiting out busy_timeout, when several processes open a new
+    file together."""
+    for attempt in range(attempts):
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
     """Real transactions on SQLite, as SQLAlchemy's documentation prescribes for (aio)sqlite.
 
@@ -94,7 +110,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         try:
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.execute("PRAGMA busy_timeout = 10000")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _set_wal(cursor)
             cursor.execute("PRAGMA synchronous = NORMAL")
         finally:
             cursor.close()
