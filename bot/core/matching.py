@@ -31,12 +31,20 @@ COMMON_ANSWER_SHARE = 0.1
 
 @dataclass(frozen=True)
 class MatchSettings:
-    """Thresholds and weights; the defaults are tuned with `python -m bot eval`."""
+    """Thresholds and weights; the defaults are tuned with `python -m bot eval`.
 
-    answer_threshold: float = 68.0
+    The score needed to answer falls with the question's length, from `answer_threshold` for
+    one or two content words by `threshold_step` per further word down to `threshold_floor`:
+    a long question that the entry covers well is stronger evidence than a short one, whose
+    one or two words ('lake baikal') can fit an entry by coincidence.
+    """
+
+    answer_threshold: float = 74.0
+    threshold_step: float = 5.0
+    threshold_floor: float = 55.0
     suggest_threshold: float = 45.0
     margin: float = 3.0
-    min_coverage: float = 0.7
+    min_coverage: float = 0.65
     suggest_coverage: float = 0.5
     max_suggestions: int = 3
     candidate_limit: int = 30
@@ -278,8 +286,10 @@ class Matcher:
         # same paragraph are two views of one passage, and the better one is a fine answer.
         rivals = [c for c in ranked[1:] if not set(c.entry.paragraphs) & set(best.entry.paragraphs)]
         runner_up = rivals[0].score if rivals else 0.0
+        words = len(query.tokens) + len(query.unknown)
+        needed = max(s.threshold_floor, s.answer_threshold - s.threshold_step * max(0, words - 2))
         if (
-            best.score >= s.answer_threshold
+            best.score >= needed
             and best.coverage >= s.min_coverage
             and best.score - runner_up >= s.margin
         ):

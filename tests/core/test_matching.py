@@ -24,8 +24,13 @@ def test_a_tie_between_passages_asks_which_one() -> None:
 
 
 def test_thresholds_are_settings() -> None:
-    strict = StudyService(MINI_PACK, MatchSettings(answer_threshold=101.0))
+    strict = StudyService(MINI_PACK, MatchSettings(answer_threshold=101.0, threshold_step=0.0))
     assert strict.ask("when did weapon sales stop").status is not Status.ANSWERED
+    # The bar falls with each content word past two, so the same strict start still lets a
+    # three-word question through once the step is large enough.
+    stepped = StudyService(MINI_PACK, MatchSettings(answer_threshold=101.0, threshold_step=10.0))
+    assert stepped.ask("when did weapon sales stop").status is Status.ANSWERED
+    assert stepped.ask("weapon sales").status is not Status.ANSWERED
     lenient = StudyService(MINI_PACK, MatchSettings(answer_threshold=0.0, min_coverage=0.0))
     assert lenient.ask("when did weapon sales stop").status is Status.ANSWERED
 
