@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -311,7 +310,3 @@ class Matcher:
         ]
         scored.sort(key=lambda c: c.score, reverse=True)
         return scored[:limit]
-
-    @property
-    def entries(self) -> Sequence[Entry]:
-        return [d.entry for d in self._docs]

@@ -6,7 +6,7 @@ wording that every platform shares, so the console, Discord and Slack say the sa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -83,7 +83,6 @@ class Reply:
     suggestions: tuple[Suggestion, ...] = ()
     message: str | None = None
     topic: str | None = None
-    related: tuple[int, ...] = field(default=())
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {

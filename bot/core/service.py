@@ -270,9 +270,10 @@ class StudyService:
 
     def autocomplete(self, text: str, limit: int = 25) -> list[Suggestion]:
         """Known questions that fit what the user has typed so far."""
-        matcher = self.matcher
+        loaded = self._loaded
         if not clean(text):
-            return [Suggestion(e.id, e.question, 0.0) for e in matcher.entries[:limit]]
+            return [Suggestion(e.id, e.question, 0.0) for e in loaded.kb.entries[:limit]]
         return [
-            Suggestion(c.entry.id, c.entry.question, c.score) for c in matcher.suggest(text, limit)
+            Suggestion(c.entry.id, c.entry.question, c.score)
+            for c in loaded.matcher.suggest(text, limit)
         ]
