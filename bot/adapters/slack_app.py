@@ -66,6 +66,7 @@ def main() -> int:
             url=database_url(settings.common.data_dir),
             round_seconds=settings.common.quiz_round_seconds,
             default_cooldown=settings.common.cooldown_seconds,
+            gap_retention_days=settings.common.gap_retention_days,
         )
     except Exception as exc:
         # Whatever the driver raised: without its database the bot would forget settings and

@@ -57,12 +57,15 @@ class DeskThread:
         url: str,
         round_seconds: float = 30.0,
         default_cooldown: float = 5.0,
+        gap_retention_days: float | None = None,
         timeout: float = OPEN_TIMEOUT,
     ) -> DeskThread:
         """Start the loop, open the store (migrating it) and the desk; raise what failed."""
         desk_thread = cls()
         desk_thread._thread.start()
-        opening = desk_thread._open(service, url, round_seconds, default_cooldown)
+        opening = desk_thread._open(
+            service, url, round_seconds, default_cooldown, gap_retention_days
+        )
         try:
             asyncio.run_coroutine_threadsafe(opening, desk_thread._loop).result(timeout)
         except BaseException:
@@ -74,7 +77,12 @@ class DeskThread:
         return desk_thread
 
     async def _open(
-        self, service: StudyService, url: str, round_seconds: float, default_cooldown: float
+        self,
+        service: StudyService,
+        url: str,
+        round_seconds: float,
+        default_cooldown: float,
+        gap_retention_days: float | None,
     ) -> None:
         store = await Store.open(url)
         try:
@@ -83,6 +91,7 @@ class DeskThread:
                 store=store,
                 round_seconds=round_seconds,
                 default_cooldown=default_cooldown,
+                gap_retention_days=gap_retention_days,
             )
         except BaseException:
             await store.close()
