@@ -124,6 +124,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     ev.add_argument("sets", nargs="*", help="evaluation YAML files (default: tests/data/eval.yaml)")
     ev.add_argument("--holdout", action="store_true", help="also report tests/data/holdout.yaml")
+    ev.add_argument(
+        "--independent",
+        action="store_true",
+        help="also report the sets written without the pack (tests/data/independent-*.yaml)",
+    )
     ev.add_argument("--quiet", action="store_true", help="figures only, no list of misses")
 
     bench = sub.add_parser("bench", parents=[after], help="print speed and memory figures")
@@ -244,13 +249,22 @@ def cmd_kb_gaps(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from bot.evaluation import DEFAULT_SETS, HOLDOUT_SET, EvalSetError, evaluate, format_report
+    from bot.evaluation import (
+        DEFAULT_SETS,
+        HOLDOUT_SET,
+        INDEPENDENT_SETS,
+        EvalSetError,
+        evaluate,
+        format_report,
+    )
 
     service = _service(args)
     sets = tuple(Path(s) for s in args.sets) or DEFAULT_SETS
     runs = [("evaluation set: " + ", ".join(str(s) for s in sets), sets)]
     if args.holdout:
         runs.append((f"holdout set: {HOLDOUT_SET}", (HOLDOUT_SET,)))
+    if args.independent:
+        runs += [(f"independent set: {path}", (path,)) for path in INDEPENDENT_SETS]
     try:
         for label, paths in runs:
             print(format_report(evaluate(service, paths), label, show_misses=not args.quiet))

@@ -19,6 +19,12 @@ from bot.core.service import StudyService
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SETS = (REPO_ROOT / "tests" / "data" / "eval.yaml",)
 HOLDOUT_SET = REPO_ROOT / "tests" / "data" / "holdout.yaml"
+# Written from the commentary alone, by writers who never saw the knowledge pack: the closest
+# stand-in for questions from real students, so each is reported on its own.
+INDEPENDENT_SETS = (
+    REPO_ROOT / "tests" / "data" / "independent-a.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-b.yaml",
+)
 
 
 class EvalSetError(Exception):

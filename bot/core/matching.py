@@ -9,6 +9,9 @@ Three signals, combined into one 0-100 score per entry:
   entry whose phrasing says the same thing and no more.
 - fuzzy: rapidfuzz over the cleaned strings, which forgives typos and word order.
 
+A question that asks for a date, a count or a measure is answered only by an entry whose answer
+states one (see `answer_kinds`); a close fit without one becomes a suggestion.
+
 Everything that does not depend on the question (tokens, IDF, postings, vocabulary) is built once
 when the matcher is made.
 """
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from bot.core.answer_kinds import Kind, asked_kind, kinds_in
 from bot.core.knowledge import Entry, KnowledgeBase
 from bot.core.text import GENERIC, STOPWORDS, Synonyms, clean, content_tokens, is_noise, stem
 
@@ -43,7 +47,7 @@ class MatchSettings:
     threshold_floor: float = 55.0
     suggest_threshold: float = 45.0
     margin: float = 3.0
-    min_coverage: float = 0.65
+    min_coverage: float = 0.68
     suggest_coverage: float = 0.5
     max_suggestions: int = 3
     candidate_limit: int = 30
@@ -72,6 +76,7 @@ class Query:
     cleaned: str
     tokens: tuple[str, ...]
     unknown: tuple[str, ...]
+    wants: Kind | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ class _Doc:
     phrasings: tuple[frozenset[str], ...]
     strings: tuple[str, ...]
     question: str
+    kinds: frozenset[Kind]
 
 
 class Matcher:
@@ -130,7 +136,9 @@ class Matcher:
         # would cost gigabytes for no gain.
         self._passages = {key: frozenset(tokens - common) for key, tokens in passages.items()}
         docs: list[_Doc] = []
+        kind_sets: dict[frozenset[Kind], frozenset[Kind]] = {}
         for entry, phrasing_tokens, entry_tokens, answer_tokens in parsed:
+            kinds = kinds_in(entry.answer)
             docs.append(
                 _Doc(
                     entry,
@@ -140,9 +148,11 @@ class Matcher:
                     tuple(phrasing_tokens),
                     tuple(" ".join(sorted(p)) for p in phrasing_tokens),
                     clean(entry.question),
+                    kind_sets.setdefault(kinds, kinds),
                 )
             )
         self._docs = docs
+        self._kinds = {doc.entry.id: doc.kinds for doc in docs}
         df: dict[str, int] = defaultdict(int)
         postings: dict[str, list[int]] = defaultdict(list)
         citing: dict[tuple[str, int], int] = defaultdict(int)
@@ -196,7 +206,7 @@ class Matcher:
                     unknown.append(token)
                 elif token not in tokens:
                     tokens.append(token)
-        return Query(text, cleaned, tuple(tokens), tuple(unknown))
+        return Query(text, cleaned, tuple(tokens), tuple(unknown), asked_kind(clean(text)))
 
     def _correct(self, word: str) -> str | None:
         """Map a misspelt word onto a word the pack uses ('sanctons' -> 'sanctions')."""
@@ -280,20 +290,32 @@ class Matcher:
         ranked = self.rank(query)
         if not ranked:
             return MatchResult("no_match", query, ())
-        best = ranked[0]
+        # An entry whose answer holds no date cannot answer 'when', however well its words fit:
+        # only entries that state the kind of fact asked for may answer, and only they compete.
+        if query.wants is not None:
+            fitting = [c for c in ranked if query.wants in self._kinds[c.entry.id]]
+        else:
+            fitting = ranked
+        best = fitting[0] if fitting else ranked[0]
         # A close runner-up only matters when it would cite something else: two entries on the
         # same paragraph are two views of one passage, and the better one is a fine answer.
-        rivals = [c for c in ranked[1:] if not set(c.entry.paragraphs) & set(best.entry.paragraphs)]
+        rivals = [
+            c
+            for c in fitting
+            if c is not best and not set(c.entry.paragraphs) & set(best.entry.paragraphs)
+        ]
         runner_up = rivals[0].score if rivals else 0.0
         words = len(query.tokens) + len(query.unknown)
         needed = max(s.threshold_floor, s.answer_threshold - s.threshold_step * max(0, words - 2))
         if (
-            best.score >= needed
+            bool(fitting)
+            and best.score >= needed
             and best.coverage >= s.min_coverage
             and best.score - runner_up >= s.margin
         ):
-            return MatchResult("answered", query, tuple(ranked))
-        if best.score >= s.suggest_threshold and best.coverage >= s.suggest_coverage:
+            return MatchResult("answered", query, (best, *(c for c in ranked if c is not best)))
+        top = ranked[0]
+        if top.score >= s.suggest_threshold and top.coverage >= s.suggest_coverage:
             return MatchResult("ambiguous", query, tuple(ranked))
         return MatchResult("no_match", query, tuple(ranked))
 

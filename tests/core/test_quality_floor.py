@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from bot.core.service import StudyService
 from bot.core.text import clean
-from bot.evaluation import DEFAULT_SETS, HOLDOUT_SET, evaluate, load_set
+from bot.evaluation import DEFAULT_SETS, HOLDOUT_SET, INDEPENDENT_SETS, evaluate, load_set
 from rapidfuzz import fuzz, process
 
 # Floors at the figures the matcher reaches today, so a change can only keep or raise them.
 # The product target is 90% answered correctly with at most 5% of off-topic questions answered.
-ACCURACY_FLOOR = 0.88
+ACCURACY_FLOOR = 0.90
 FALSE_ANSWER_CEILING = 0.05
-HOLDOUT_ACCURACY_FLOOR = 0.81
-HOLDOUT_FALSE_ANSWER_CEILING = 0.07
+HOLDOUT_ACCURACY_FLOOR = 0.82
+HOLDOUT_FALSE_ANSWER_CEILING = 0.05
+# The sets written from the commentary alone: (accuracy floor, false-answer ceiling) each.
+INDEPENDENT_FLOORS = {"independent-a.yaml": (0.93, 0.09), "independent-b.yaml": (0.73, 0.14)}
 
 
 def test_evaluation_set_is_big_enough() -> None:
@@ -22,7 +27,11 @@ def test_evaluation_set_is_big_enough() -> None:
 
 
 def test_evaluation_questions_are_not_copies_of_the_pack(shipped: StudyService) -> None:
-    """A question the pack already lists would measure recall of the file, not understanding."""
+    """A question the pack already lists would measure recall of the file, not understanding.
+
+    The independent sets are exempt: their writers never saw the pack, so where one of their
+    questions matches a phrasing ('who wrote this'), two people simply asked alike.
+    """
     phrasings = [clean(p) for e in shipped.kb.entries for p in e.phrasings]
     copies = []
     for path in (*DEFAULT_SETS, HOLDOUT_SET):
@@ -49,5 +58,15 @@ def test_holdout_floor(shipped: StudyService) -> None:
     report = evaluate(shipped, (HOLDOUT_SET,))
     assert report.accuracy >= HOLDOUT_ACCURACY_FLOOR, [m.question for m in report.misses]
     assert report.false_answer_rate <= HOLDOUT_FALSE_ANSWER_CEILING, [
+        m.question for m in report.false_answered
+    ]
+
+
+@pytest.mark.parametrize("path", INDEPENDENT_SETS, ids=lambda p: p.name)
+def test_independent_set_floor(shipped: StudyService, path: Path) -> None:
+    accuracy_floor, false_answer_ceiling = INDEPENDENT_FLOORS[path.name]
+    report = evaluate(shipped, (path,))
+    assert report.accuracy >= accuracy_floor, [m.question for m in report.misses]
+    assert report.false_answer_rate <= false_answer_ceiling, [
         m.question for m in report.false_answered
     ]

@@ -1,0 +1,86 @@
+"""What kind of fact a question asks for, and whether an answer holds one.
+
+Word overlap cannot tell 'how long is the China-Russia border' from 'how long is the
+Trans-Siberian railway': both name things the pack knows. What separates them is that only one
+of the answers carries a length. A question that asks for a time, a count or a measure is only
+answered by an entry whose answer states one; otherwise the bot offers suggestions instead.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+
+class Kind(Enum):
+    YEAR = "year"
+    TIME = "time"
+    AMOUNT = "amount"
+    MEASURE = "measure"  # a length or a duration: 'how long' can mean either
+    DISTANCE = "distance"
+
+
+# Checked on cleaned text (lower case, punctuation turned into spaces).
+_ASKS = (
+    (Kind.DISTANCE, re.compile(r"\bhow (?:deep|far|tall|high|wide)\b")),
+    (Kind.MEASURE, re.compile(r"\bhow (?:long|old)\b(?! ago)")),
+    (Kind.AMOUNT, re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|amount|percentage|share)\b")),
+    (Kind.YEAR, re.compile(r"\b(?:what|which) (?:year|yr)\b|\bin what year\b")),
+    (
+        Kind.TIME,
+        re.compile(
+            r"^when\b|\b(?:when (?:did|was|were|is|does|do|will|had|has)|what date|since when|"
+            r"how long ago)\b"
+        ),
+    ),
+)
+
+_MONTHS = (
+    "january february march april may june july august september october november december"
+).split()
+_NUMBER_WORDS = (
+    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty "
+    "fifty hundred hundreds thousand thousands million millions billion billions trillion dozen "
+    "dozens half double twice triple quarter third"
+).split()
+_YEAR = r"(?:1[5-9]|20)\d\d"
+_TIME = re.compile(
+    rf"\b(?:{_YEAR}s?|\d\d?(?:st|nd|rd|th) century|{'|'.join(_MONTHS)}|centur(?:y|ies)|decades?|"
+    r"years? ago|spring|summer|autumn|winter|today)\b",
+    re.IGNORECASE,
+)
+_YEAR_IN_TEXT = re.compile(rf"\b{_YEAR}s?\b")
+_COUNT = re.compile(
+    rf"(?<![\w.])(?!{_YEAR}\b)\d[\d,.]*\b|\b(?:{'|'.join(_NUMBER_WORDS)})\b|%|\bpercent\b|\$",
+    re.IGNORECASE,
+)
+_LENGTH_UNIT = r"km|kilomet(?:re|er)s?|miles?|met(?:re|er)s?|mm|cm|feet|foot|sq|square"
+_DISTANCE = re.compile(rf"\b(?:{_LENGTH_UNIT})\b", re.IGNORECASE)
+_MEASURE = re.compile(
+    rf"\b(?:{_LENGTH_UNIT}|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))\b",
+    re.IGNORECASE,
+)
+
+
+def asked_kind(cleaned_question: str) -> Kind | None:
+    """The kind of fact the question wants, if it names one."""
+    for kind, pattern in _ASKS:
+        if pattern.search(cleaned_question):
+            return kind
+    return None
+
+
+def kinds_in(answer: str) -> frozenset[Kind]:
+    """The kinds of fact an answer states."""
+    found = set()
+    if _TIME.search(answer):
+        found.add(Kind.TIME)
+    if _YEAR_IN_TEXT.search(answer):
+        found.add(Kind.YEAR)
+    if _COUNT.search(answer):
+        found.add(Kind.AMOUNT)
+        if _MEASURE.search(answer):
+            found.add(Kind.MEASURE)
+        if _DISTANCE.search(answer):
+            found.add(Kind.DISTANCE)
+    return frozenset(found)

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import pytest
+from bot.core.answer_kinds import Kind, asked_kind, kinds_in
+from bot.core.replies import Status
+from bot.core.service import StudyService
+from bot.core.text import clean
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How long is the China-Russia border?", Kind.MEASURE),
+        ("how deep is lake baikal", Kind.DISTANCE),
+        ("how wide is russia's broad gauge", Kind.DISTANCE),
+        ("how long do trains wait at the border", Kind.MEASURE),
+        ("how long ago did the arms sales stop", Kind.TIME),
+        ("how many chinese ships went to the baltic", Kind.AMOUNT),
+        ("How much did China lend for the pipeline?", Kind.AMOUNT),
+        ("what year did trade peak", Kind.YEAR),
+        ("which yr did the pipeline open", Kind.YEAR),
+        ("When did Russia annex Crimea?", Kind.TIME),
+        ("since when have chinese banks kept away", Kind.TIME),
+        ("why did russia halt arms sales", None),
+        ("who wrote this", None),
+        ("what happened when putin went to beijing", None),
+    ],
+)
+def test_the_kind_of_fact_a_question_asks_for(question: str, kind: Kind | None) -> None:
+    assert asked_kind(clean(question)) is kind
+
+
+@pytest.mark.parametrize(
+    ("answer", "kinds"),
+    [
+        ("In 2006 Moscow suspended all arms sales.", {Kind.YEAR, Kind.TIME}),
+        ("In April Putin bragged about the ties.", {Kind.TIME}),
+        ("Three Chinese ships sailed to the Baltic.", {Kind.AMOUNT}),
+        ("The border is 4,000 km long.", {Kind.AMOUNT, Kind.MEASURE, Kind.DISTANCE}),
+        ("Trains lose 1-2 days at the border.", {Kind.AMOUNT, Kind.MEASURE}),
+        ("Trade reached $88 billion in 2012.", {Kind.AMOUNT, Kind.YEAR, Kind.TIME}),
+        ("Russia and China oppose US-led regime change.", set()),
+        # A year is a date, not a count: 'how many' is not answered by 'in 2006'.
+        ("Sales resumed in 2011.", {Kind.YEAR, Kind.TIME}),
+    ],
+)
+def test_the_kinds_of_fact_an_answer_states(answer: str, kinds: set[Kind]) -> None:
+    assert kinds_in(answer) == kinds
+
+
+def test_a_question_for_a_missing_kind_of_fact_is_not_answered(mini: StudyService) -> None:
+    # The trade entry fits the words, but its answer holds no date and no count.
+    assert mini.ask("what goods do they trade").status is Status.ANSWERED
+    for question in ["when did they start trading goods", "how many goods are traded"]:
+        reply = mini.ask(question)
+        assert reply.status is not Status.ANSWERED, question
+        assert "grain-trade" in {s.entry_id for s in reply.suggestions}, question
+    assert mini.ask("what year did weapon sales end").entry_id == "arms-halt"
+
+
+def test_near_misses_about_things_the_commentary_names(shipped: StudyService) -> None:
+    # Each of these fits one entry's words closely; none of those answers holds a date.
+    for question in ["when was brics founded", "when was wesleyan founded"]:
+        assert shipped.ask(question).status is not Status.ANSWERED, question
+    reply = shipped.ask("how many russians live east of lake baikal")
+    assert reply.status is Status.ANSWERED and "6 million" in (reply.answer or "")
+
+
+def test_the_kind_asked_for_decides_between_equal_fits(shipped: StudyService) -> None:
+    # 'published' fits the outlet entry and the year entry equally; only one states a year.
+    reply = shipped.ask("when was it published")
+    assert reply.status is Status.ANSWERED and "2017" in (reply.answer or "")
