@@ -14,14 +14,19 @@ from pathlib import Path
 from bot.core.knowledge import Entry, KnowledgeBase, load_knowledge
 from bot.core.matching import Matcher
 from bot.core.service import StudyService
-from bot.evaluation import DEFAULT_SETS, load_set
+from bot.evaluation import DEFAULT_SETS, HOLDOUT_SET, INDEPENDENT_SETS, load_set
 
 
 def _percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
-    p50 = statistics.median(ordered)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"p50 {p50 * 1000:.2f} ms, p95 {p95 * 1000:.2f} ms, max {ordered[-1] * 1000:.2f} ms"
+
+    def at(share: float) -> float:
+        return ordered[min(len(ordered) - 1, int(len(ordered) * share))] * 1000
+
+    return (
+        f"p50 {statistics.median(ordered) * 1000:.2f} ms, p95 {at(0.95):.2f} ms, "
+        f"p99 {at(0.99):.2f} ms, max {ordered[-1] * 1000:.2f} ms"
+    )
 
 
 def _rss_bytes() -> int:
@@ -35,7 +40,7 @@ def _rss_bytes() -> int:
 
 def _questions() -> list[str]:
     questions: list[str] = []
-    for path in DEFAULT_SETS:
+    for path in (*DEFAULT_SETS, HOLDOUT_SET, *INDEPENDENT_SETS):
         if path.is_file():
             cases, off = load_set(path)
             questions.extend(c.question for c in cases)

@@ -18,6 +18,7 @@ when the matcher is made.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import defaultdict
 from dataclasses import dataclass
@@ -172,9 +173,16 @@ class Matcher:
         self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self._max_idf = math.log(1 + (n + 0.5) / 0.5)
         self._postings = dict(postings)
+        # Each phrasing's IDF mass, so the overlap of a question with it costs one pass over the
+        # question's few words rather than over the union of both.
+        self._phrasing_mass = [
+            tuple(sum(self._idf[t] for t in phrasing) for phrasing in doc.phrasings) for doc in docs
+        ]
         # Typos are corrected towards any word the pack knows, synonym variants included.
         known = self._words | STOPWORDS | {t for t in self.synonyms.variants if " " not in t}
-        self._vocab = sorted(w for w in known if w.isalpha() and len(w) >= 3)
+        self._vocab: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(w for w in known if w.isalpha() and len(w) >= 3):
+            self._vocab[word[0]].append(word)
 
     def _tokens(self, text: str) -> list[str]:
         # Keywords and short phrasings repeat across entries ('year', 'share'); each is
@@ -210,20 +218,21 @@ class Matcher:
 
     def _correct(self, word: str) -> str | None:
         """Map a misspelt word onto a word the pack uses ('sanctons' -> 'sanctions')."""
-        if len(word) < 5 or not word.isalpha():
+        if len(word) < 4 or not word.isalpha():
             return None
         # One slip (a swap counts as one) per short word, two in a long one: looser matching
-        # turns real but unknown words ('inflation') into known ones ('information').
+        # turns real but unknown words ('inflation') into known ones ('information'). A
+        # four-letter word may only have lost a letter ('basd', 'goin'): changing or swapping
+        # one of its letters makes another real word too often ('clam' is not 'calm').
+        # Students rarely get the first letter wrong, and searching one letter's words is faster.
+        choices = self._vocab.get(word[0], [])
+        if len(word) == 4:
+            choices = [w for w in choices if len(w) == 5]
         limit = 1 if len(word) < 8 else 2
         found = process.extractOne(
-            word, self._vocab, scorer=DamerauLevenshtein.distance, score_cutoff=limit
+            word, choices, scorer=DamerauLevenshtein.distance, score_cutoff=limit
         )
-        if found is None or found[0][0] != word[0]:
-            return None
-        return str(found[0])
-
-    def _idf_of(self, token: str) -> float:
-        return self._idf.get(token, self._max_idf)
+        return None if found is None else str(found[0])
 
     def rank(self, query: Query, limit: int | None = None) -> list[Candidate]:
         s = self.settings
@@ -240,23 +249,29 @@ class Matcher:
         # Candidates come from the rarer words: in a very large pack the postings of a word
         # like 'russia' run to tens of thousands of entries, and such a word cannot decide
         # between them anyway. It still counts when the shortlist is scored below.
+        # When every word is that common, the rarest one alone picks the candidates.
         cap = max(s.postings_cap, len(self._docs) // 20)
-        seeds = [t for t in weights if len(self._postings.get(t, ())) <= cap] or list(weights)
+        postings = {t: self._postings.get(t, ()) for t in weights}
+        seeds = [t for t in weights if len(postings[t]) <= cap] or [
+            min(weights, key=lambda t: len(postings[t]))
+        ]
         hits: dict[int, float] = defaultdict(float)
         for token in seeds:
             weight = weights[token]
-            for i in self._postings.get(token, ()):
+            for i in postings[token]:
                 doc = self._docs[i]
                 hits[i] += weight if token in doc.strong else weight * s.answer_word_weight
-        picked = sorted(hits, key=hits.__getitem__, reverse=True)[: s.candidate_limit * 2]
+        picked = heapq.nlargest(s.candidate_limit * 2, hits, key=hits.__getitem__)
         shortlist = [(i, self._matched(self._docs[i], weights)) for i in picked]
-        qset = frozenset(query.tokens)
+        qweights = {t: self._idf[t] for t in query.tokens}
+        qmass = sum(qweights.values()) + unknown_weight
         qstring = " ".join(sorted(query.tokens + query.unknown))
         out: list[Candidate] = []
         for i, matched in shortlist:
             doc = self._docs[i]
             coverage = matched / total if total else 0.0
-            overlap = max(self._weighted_jaccard(qset, p, unknown_weight) for p in doc.phrasings)
+            shared = tuple((t, w) for t, w in qweights.items() if t in doc.strong)
+            overlap = self._best_overlap(shared, qmass, doc.phrasings, self._phrasing_mass[i])
             best = process.extractOne(qstring, doc.strings, scorer=fuzz.token_sort_ratio)
             fuzzy = float(best[1]) / 100.0 if best else 0.0
             score = 100.0 * (
@@ -279,10 +294,28 @@ class Matcher:
                 matched += weight * s.passage_word_weight
         return matched
 
-    def _weighted_jaccard(self, q: frozenset[str], p: frozenset[str], extra: float) -> float:
-        inter = sum(self._idf_of(t) for t in q & p)
-        union = sum(self._idf_of(t) for t in q | p) + extra
-        return inter / union if union else 0.0
+    @staticmethod
+    def _best_overlap(
+        shared: tuple[tuple[str, float], ...],
+        qmass: float,
+        phrasings: tuple[frozenset[str], ...],
+        masses: tuple[float, ...],
+    ) -> float:
+        """The best IDF-weighted Jaccard between the question (all of whose weight, unknown words
+        included, is `qmass`) and one phrasing; `shared` holds the question's words that the
+        entry's phrasings use. Runs for every phrasing of every shortlisted entry, hence the
+        plain loops."""
+        if not shared:
+            return 0.0
+        best = 0.0
+        for phrasing, mass in zip(phrasings, masses, strict=True):
+            inter = 0.0
+            for token, weight in shared:
+                if token in phrasing:
+                    inter += weight
+            if inter:
+                best = max(best, inter / (qmass + mass - inter))
+        return best
 
     def match(self, text: str) -> MatchResult:
         s = self.settings

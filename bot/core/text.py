@@ -81,13 +81,16 @@ STOPWORDS = frozenset(
     then than there thereby regarding re info information detail details describe described
     described exact according main mainly point points stated state states name named type
     kind sorts reason reasons mention role stand stands
+    besides toward towards across under over while each both either neither via among within
+    upon
     """.split()
 )
 
 _STEMMER = snowballstemmer.stemmer("english")
 
 # Everyday words that can carry a question's meaning but rarely pick out one fact: they count,
-# at a discount, so "which city hosted the G20" is decided by "G20", not by "city".
+# at a discount, so "which city hosted the G20" is decided by "G20", not by "city". 'One' and
+# 'two' (read as 1 and 2) mostly count "the two countries" rather than state a figure.
 _GENERIC_WORDS = """
     city cities country countries place places year years date dates time times number numbers
     amount size part parts type types group groups title person people example examples cause
@@ -98,6 +101,7 @@ _GENERIC_WORDS = """
     already never always often sometimes usually too quite pretty rather mostly exact
     important importance matter matters deal dealing relation relations issue issues topic
     world public official officially situation position word words term terms center centre
+    1 2
 """.split()
 
 

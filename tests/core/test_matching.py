@@ -16,6 +16,13 @@ def test_typos_and_synonyms_still_find_the_entry(mini: StudyService) -> None:
         assert reply.status is Status.ANSWERED and reply.entry_id == "arms-halt", question
 
 
+def test_four_letter_words_are_corrected_only_for_a_dropped_letter(mini: StudyService) -> None:
+    matcher = mini.matcher
+    assert "sale" in matcher.prepare("weapon sals").tokens  # 'sales' with a letter lost
+    # Swapping or changing a letter of a short word too often makes another real word.
+    assert "slae" in matcher.prepare("weapon slae").unknown
+
+
 def test_a_tie_between_passages_asks_which_one() -> None:
     service = StudyService(SLACK_PACK)
     reply = service.ask("pipeline")
