@@ -16,13 +16,18 @@ class Kind(Enum):
     YEAR = "year"
     TIME = "time"
     AMOUNT = "amount"
-    MEASURE = "measure"  # a length or a duration: 'how long' can mean either
+    MEASURE = "measure"  # a length or a duration: 'how long is' can mean either
     DISTANCE = "distance"
+    DURATION = "duration"  # 'how long has': a span, or the year it started from
 
 
 # Checked on cleaned text (lower case, punctuation turned into spaces).
 _ASKS = (
     (Kind.DISTANCE, re.compile(r"\bhow (?:deep|far|tall|high|wide)\b")),
+    (
+        Kind.DURATION,
+        re.compile(r"\bhow long (?:has|have|had|did|do|does|will|would|could|can|should)\b"),
+    ),
     (Kind.MEASURE, re.compile(r"\bhow (?:long|old)\b(?! ago)")),
     (Kind.AMOUNT, re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|amount|percentage|share)\b")),
     (Kind.YEAR, re.compile(r"\b(?:what|which) (?:year|yr)\b|\bin what year\b")),
@@ -83,4 +88,6 @@ def kinds_in(answer: str) -> frozenset[Kind]:
             found.add(Kind.MEASURE)
         if _DISTANCE.search(answer):
             found.add(Kind.DISTANCE)
+    if Kind.MEASURE in found or Kind.YEAR in found:
+        found.add(Kind.DURATION)
     return frozenset(found)

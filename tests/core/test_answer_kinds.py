@@ -13,7 +13,9 @@ from bot.core.text import clean
         ("How long is the China-Russia border?", Kind.MEASURE),
         ("how deep is lake baikal", Kind.DISTANCE),
         ("how wide is russia's broad gauge", Kind.DISTANCE),
-        ("how long do trains wait at the border", Kind.MEASURE),
+        ("how long do trains wait at the border", Kind.DURATION),
+        ("how long is the china russia border", Kind.MEASURE),
+        ("how long has russia's economy been stagnant", Kind.DURATION),
         ("how long ago did the arms sales stop", Kind.TIME),
         ("how many chinese ships went to the baltic", Kind.AMOUNT),
         ("How much did China lend for the pipeline?", Kind.AMOUNT),
@@ -33,15 +35,18 @@ def test_the_kind_of_fact_a_question_asks_for(question: str, kind: Kind | None) 
 @pytest.mark.parametrize(
     ("answer", "kinds"),
     [
-        ("In 2006 Moscow suspended all arms sales.", {Kind.YEAR, Kind.TIME}),
+        ("In 2006 Moscow suspended all arms sales.", {Kind.YEAR, Kind.TIME, Kind.DURATION}),
         ("In April Putin bragged about the ties.", {Kind.TIME}),
         ("Three Chinese ships sailed to the Baltic.", {Kind.AMOUNT}),
-        ("The border is 4,000 km long.", {Kind.AMOUNT, Kind.MEASURE, Kind.DISTANCE}),
-        ("Trains lose 1-2 days at the border.", {Kind.AMOUNT, Kind.MEASURE}),
-        ("Trade reached $88 billion in 2012.", {Kind.AMOUNT, Kind.YEAR, Kind.TIME}),
+        (
+            "The border is 4,000 km long.",
+            {Kind.AMOUNT, Kind.MEASURE, Kind.DISTANCE, Kind.DURATION},
+        ),
+        ("Trains lose 1-2 days at the border.", {Kind.AMOUNT, Kind.MEASURE, Kind.DURATION}),
+        ("Trade reached $88 billion in 2012.", {Kind.AMOUNT, Kind.YEAR, Kind.TIME, Kind.DURATION}),
         ("Russia and China oppose US-led regime change.", set()),
         # A year is a date, not a count: 'how many' is not answered by 'in 2006'.
-        ("Sales resumed in 2011.", {Kind.YEAR, Kind.TIME}),
+        ("Sales resumed in 2011.", {Kind.YEAR, Kind.TIME, Kind.DURATION}),
     ],
 )
 def test_the_kinds_of_fact_an_answer_states(answer: str, kinds: set[Kind]) -> None:
