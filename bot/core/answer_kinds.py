@@ -3,7 +3,9 @@
 Word overlap cannot tell 'how long is the China-Russia border' from 'how long is the
 Trans-Siberian railway': both name things the pack knows. What separates them is that only one
 of the answers carries a length. A question that asks for a time, a count or a measure is only
-answered by an entry whose answer states one; otherwise the bot offers suggestions instead.
+answered by an entry whose answer states one; otherwise the bot offers suggestions instead. A
+question that asks for a name needs an answer that names something the question did not; the
+matcher checks that, since it depends on the question's words.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ class Kind(Enum):
     MEASURE = "measure"  # a length or a duration: 'how long is' can mean either
     DISTANCE = "distance"
     DURATION = "duration"  # 'how long has': a span, or the year it started from
+    NAME = "name"  # checked against the question too: see `Matcher`
 
 
 # Checked on cleaned text (lower case, punctuation turned into spaces).
@@ -38,6 +41,7 @@ _ASKS = (
             r"how long ago)\b"
         ),
     ),
+    (Kind.NAME, re.compile(r"\b(?:names?|named|called)\b")),
 )
 
 _MONTHS = (
@@ -91,3 +95,21 @@ def kinds_in(answer: str) -> frozenset[Kind]:
     if Kind.MEASURE in found or Kind.YEAR in found:
         found.add(Kind.DURATION)
     return frozenset(found)
+
+
+_QUOTED = re.compile(r"[\"“]([^\"”]{2,80})[\"”]")
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*(?:[ -]+(?:of |the )?[A-Z][\w'’-]*)*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?;:]\s+)$")
+
+
+def names_in(answer: str) -> list[str]:
+    """The names an answer gives: quoted terms, and runs of capitalised words, less a first
+    word that is capitalised only because it starts a sentence ('Three', 'On')."""
+    found = [m.group(1) for m in _QUOTED.finditer(answer)]
+    for m in _CAPITALISED.finditer(answer):
+        run = m.group()
+        if _SENTENCE_START.search(answer[: m.start()]):
+            run = run.partition(" ")[2]
+        if run:
+            found.append(run)
+    return found

@@ -18,6 +18,7 @@ when the matcher is made.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 from collections import defaultdict
@@ -26,11 +27,12 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.core.answer_kinds import Kind, asked_kind, kinds_in
+from bot.core.answer_kinds import Kind, asked_kind, kinds_in, names_in
 from bot.core.knowledge import Entry, KnowledgeBase
 from bot.core.text import GENERIC, STOPWORDS, Synonyms, clean, content_tokens, is_noise, stem
 
 COMMON_ANSWER_SHARE = 0.1
+COMMON_NAME_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -325,7 +327,9 @@ class Matcher:
             return MatchResult("no_match", query, ())
         # An entry whose answer holds no date cannot answer 'when', however well its words fit:
         # only entries that state the kind of fact asked for may answer, and only they compete.
-        if query.wants is not None:
+        if query.wants is Kind.NAME:
+            fitting = [c for c in ranked if self._gives_new_name(c.entry, query)]
+        elif query.wants is not None:
             fitting = [c for c in ranked if query.wants in self._kinds[c.entry.id]]
         else:
             fitting = ranked
@@ -351,6 +355,36 @@ class Matcher:
         if top.score >= s.suggest_threshold and top.coverage >= s.suggest_coverage:
             return MatchResult("ambiguous", query, tuple(ranked))
         return MatchResult("no_match", query, tuple(ranked))
+
+    def _names(self, answer: str) -> list[list[frozenset[str]]]:
+        """Each name in the answer as its words, each word as the forms it may be asked by:
+        its stem, and the form of its synonym group ('Pyongyang' is asked as 'north korea')."""
+        names = []
+        for name in names_in(answer):
+            words = []
+            for word in clean(name).split():
+                if is_noise(word) or word.isdigit():
+                    continue
+                words.append(frozenset([stem(word), *self._tokens(word)]))
+            if words:
+                names.append(words)
+        return names
+
+    @functools.cached_property
+    def _common_name_forms(self) -> frozenset[str]:
+        # Names that many answers mention ('China', 'Putin') tell a student nothing new.
+        counts: dict[str, int] = defaultdict(int)
+        for doc in self._docs:
+            for form in {f for name in self._names(doc.entry.answer) for w in name for f in w}:
+                counts[form] += 1
+        limit = max(3, len(self._docs) * COMMON_NAME_SHARE)
+        return frozenset(t for t, c in counts.items() if c > limit)
+
+    def _gives_new_name(self, entry: Entry, query: Query) -> bool:
+        """Whether the answer names something the question did not: 'what was the missile
+        called' is not answered by an entry that only repeats 'North Korea' and 'July 4'."""
+        known = self._common_name_forms.union(query.tokens)
+        return any(not forms & known for name in self._names(entry.answer) for forms in name)
 
     def suggest(self, text: str, limit: int = 25) -> list[Candidate]:
         """Entries for autocomplete: ranked by match, falling back to question prefixes."""

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from bot.core.answer_kinds import Kind, asked_kind, kinds_in
+from bot.core.answer_kinds import Kind, asked_kind, kinds_in, names_in
 from bot.core.replies import Status
 from bot.core.service import StudyService
 from bot.core.text import clean
@@ -23,6 +23,8 @@ from bot.core.text import clean
         ("which yr did the pipeline open", Kind.YEAR),
         ("When did Russia annex Crimea?", Kind.TIME),
         ("since when have chinese banks kept away", Kind.TIME),
+        ("what was the missile called", Kind.NAME),
+        ("name the two big chinese energy investments", Kind.NAME),
         ("why did russia halt arms sales", None),
         ("who wrote this", None),
         ("what happened when putin went to beijing", None),
@@ -75,3 +77,26 @@ def test_the_kind_asked_for_decides_between_equal_fits(shipped: StudyService) ->
     # 'published' fits the outlet entry and the year entry equally; only one states a year.
     reply = shipped.ask("when was it published")
     assert reply.status is Status.ANSWERED and "2017" in (reply.answer or "")
+
+
+def test_names_in_an_answer() -> None:
+    answer = (
+        "Three Chinese ships sailed to the Baltic Sea. In 2008 Bobo Lo called the partnership "
+        'an "axis of convenience".'
+    )
+    # 'Three' and 'In' are capitalised only because they start a sentence.
+    assert names_in(answer) == ["axis of convenience", "Chinese", "Baltic Sea", "Bobo Lo"]
+
+
+def test_a_question_for_a_name_needs_a_name_it_did_not_give(mini: StudyService) -> None:
+    reply = mini.ask("what is the name of the author")
+    assert reply.status is Status.ANSWERED and reply.entry_id == "author-name"
+    # The trade entry fits the words but names nothing.
+    assert mini.ask("what is the name of the grain they trade").status is not Status.ANSWERED
+
+
+def test_a_name_the_question_already_gave_is_not_an_answer(shipped: StudyService) -> None:
+    # The leverage entry names Kim Jong Un, China and Russia: nothing the question lacks.
+    assert shipped.ask("kim jong un sister name").status is not Status.ANSWERED
+    reply = shipped.ask("name the two big chinese energy investments in russia")
+    assert reply.status is Status.ANSWERED and "Yamal" in (reply.answer or "")

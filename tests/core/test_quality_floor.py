@@ -17,7 +17,7 @@ FALSE_ANSWER_CEILING = 0.05
 HOLDOUT_ACCURACY_FLOOR = 0.82
 HOLDOUT_FALSE_ANSWER_CEILING = 0.05
 # The sets written from the commentary alone: (accuracy floor, false-answer ceiling) each.
-INDEPENDENT_FLOORS = {"independent-a.yaml": (0.93, 0.09), "independent-b.yaml": (0.77, 0.14)}
+INDEPENDENT_FLOORS = {"independent-a.yaml": (0.93, 0.07), "independent-b.yaml": (0.77, 0.12)}
 
 
 def test_evaluation_set_is_big_enough() -> None:
