@@ -18,7 +18,6 @@ when the matcher is made.
 
 from __future__ import annotations
 
-import functools
 import heapq
 import math
 from collections import defaultdict
@@ -156,6 +155,7 @@ class Matcher:
             )
         self._docs = docs
         self._kinds = {doc.entry.id: doc.kinds for doc in docs}
+        self._common_name_forms = self._find_common_name_forms()
         df: dict[str, int] = defaultdict(int)
         postings: dict[str, list[int]] = defaultdict(list)
         citing: dict[tuple[str, int], int] = defaultdict(int)
@@ -370,8 +370,7 @@ class Matcher:
                 names.append(words)
         return names
 
-    @functools.cached_property
-    def _common_name_forms(self) -> frozenset[str]:
+    def _find_common_name_forms(self) -> frozenset[str]:
         # Names that many answers mention ('China', 'Putin') tell a student nothing new.
         counts: dict[str, int] = defaultdict(int)
         for doc in self._docs:
