@@ -24,6 +24,7 @@ HOLDOUT_SET = REPO_ROOT / "tests" / "data" / "holdout.yaml"
 INDEPENDENT_SETS = (
     REPO_ROOT / "tests" / "data" / "independent-a.yaml",
     REPO_ROOT / "tests" / "data" / "independent-b.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-c.yaml",
 )
 
 

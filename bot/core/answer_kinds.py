@@ -41,7 +41,7 @@ _ASKS = (
             r"how long ago)\b"
         ),
     ),
-    (Kind.NAME, re.compile(r"\b(?:names?|named|called)\b")),
+    (Kind.NAME, re.compile(r"\b(?:names?|named|called|titled?)\b")),
 )
 
 _MONTHS = (
@@ -60,7 +60,8 @@ _TIME = re.compile(
 )
 _YEAR_IN_TEXT = re.compile(rf"\b{_YEAR}s?\b")
 _COUNT = re.compile(
-    rf"(?<![\w.])(?!{_YEAR}\b)\d[\d,.]*\b|\b(?:{'|'.join(_NUMBER_WORDS)})\b|%|\bpercent\b|\$",
+    # A digit joined to letters is a model or a group ('S-400', 'G20'), not a count.
+    rf"(?<![\w.-])(?!{_YEAR}\b)\d[\d,.]*\b|\b(?:{'|'.join(_NUMBER_WORDS)})\b|%|\bpercent\b|\$",
     re.IGNORECASE,
 )
 _LENGTH_UNIT = r"km|kilomet(?:re|er)s?|miles?|met(?:re|er)s?|mm|cm|feet|foot|sq|square"

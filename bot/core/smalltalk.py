@@ -48,6 +48,17 @@ _REPLIES: tuple[tuple[re.Pattern[str], str], ...] = (
         "Type /help or /topics to start.",
     ),
     (
+        # A request to do the student's own work names 'essay' or 'homework' like a question
+        # about the commentary would, so it is caught before matching.
+        re.compile(
+            r"^(?:(?:can|could|will|would) (?:you|u) |pls |please )?(?:please )?"
+            r"(?:write|do|finish|make|draft|complete) (?:my|our|me an?|me my|an?) "
+            r"(?:\w+ )?(?:essay|homework|hw|assignment|paper|report|summary|coursework)\b"
+        ),
+        "I can't write your work for you, but I can help you study for it: ask me about "
+        '{author}\'s "{title}", or type /topics to see what I can answer.',
+    ),
+    (
         re.compile(r"^(?:bad bot|wrong|thats? wrong|you re wrong|useless)$"),
         "Sorry about that. Try rephrasing, or use /topics to find the right question.",
     ),

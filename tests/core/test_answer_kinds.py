@@ -25,6 +25,7 @@ from bot.core.text import clean
         ("since when have chinese banks kept away", Kind.TIME),
         ("what was the missile called", Kind.NAME),
         ("name the two big chinese energy investments", Kind.NAME),
+        ("what was the title of the study", Kind.NAME),
         ("why did russia halt arms sales", None),
         ("who wrote this", None),
         ("what happened when putin went to beijing", None),
@@ -47,6 +48,8 @@ def test_the_kind_of_fact_a_question_asks_for(question: str, kind: Kind | None) 
         ("Trains lose 1-2 days at the border.", {Kind.AMOUNT, Kind.MEASURE, Kind.DURATION}),
         ("Trade reached $88 billion in 2012.", {Kind.AMOUNT, Kind.YEAR, Kind.TIME, Kind.DURATION}),
         ("Russia and China oppose US-led regime change.", set()),
+        # A model number is not a count.
+        ("Russia sells China the S-400 and the SU-27.", set()),
         # A year is a date, not a count: 'how many' is not answered by 'in 2006'.
         ("Sales resumed in 2011.", {Kind.YEAR, Kind.TIME, Kind.DURATION}),
     ],

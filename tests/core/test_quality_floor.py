@@ -17,7 +17,11 @@ FALSE_ANSWER_CEILING = 0.05
 HOLDOUT_ACCURACY_FLOOR = 0.86
 HOLDOUT_FALSE_ANSWER_CEILING = 0.05
 # The sets written from the commentary alone: (accuracy floor, false-answer ceiling) each.
-INDEPENDENT_FLOORS = {"independent-a.yaml": (0.94, 0.09), "independent-b.yaml": (0.80, 0.12)}
+INDEPENDENT_FLOORS = {
+    "independent-a.yaml": (0.94, 0.09),
+    "independent-b.yaml": (0.80, 0.12),
+    "independent-c.yaml": (0.60, 0.18),
+}
 
 
 def test_evaluation_set_is_big_enough() -> None:

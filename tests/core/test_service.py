@@ -61,6 +61,15 @@ def test_small_talk_never_answers_a_fact(mini: StudyService) -> None:
         assert reply.to_json()["message"] == reply.message
 
 
+def test_a_request_to_write_the_students_work_is_declined(shipped: StudyService) -> None:
+    # 'essay' reads as 'commentary', so without this the request would match an entry.
+    for text in ["can you write my essay for me", "pls do my homework", "write me an essay"]:
+        reply = shipped.ask(text)
+        assert reply.kind is Kind.SMALL_TALK and reply.status is Status.NO_MATCH, text
+        assert reply.message and "can't write your work" in reply.message
+    assert shipped.ask("when was the essay written").status is Status.ANSWERED
+
+
 def test_greeting_before_a_question_still_answers(mini: StudyService) -> None:
     reply = mini.ask("hey bot, quick q: who is the author?")
     assert reply.status is Status.ANSWERED and reply.entry_id == "author-name"
