@@ -49,7 +49,7 @@ class MatchSettings:
     threshold_floor: float = 55.0
     suggest_threshold: float = 45.0
     margin: float = 3.0
-    min_coverage: float = 0.68
+    min_coverage: float = 0.70
     suggest_coverage: float = 0.5
     max_suggestions: int = 3
     candidate_limit: int = 30
