@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from enum import Enum
 
+from bot.core.text import NUMBER_WORDS
+
 
 class Kind(Enum):
     YEAR = "year"
@@ -47,11 +49,12 @@ _ASKS = (
 _MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
-_NUMBER_WORDS = (
-    "one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty "
-    "fifty hundred hundreds thousand thousands million millions billion billions trillion dozen "
-    "dozens half double twice triple quarter third"
-).split()
+# The words `clean` reads as digits, and the ones it leaves as words.
+_NUMBER_WORDS = [
+    *NUMBER_WORDS,
+    *"eleven forty hundreds thousands million millions billion billions trillion dozen dozens "
+    "half double twice triple quarter third".split(),
+]
 _YEAR = r"(?:1[5-9]|20)\d\d"
 _TIME = re.compile(
     rf"\b(?:{_YEAR}s?|\d\d?(?:st|nd|rd|th) century|{'|'.join(_MONTHS)}|centur(?:y|ies)|decades?|"

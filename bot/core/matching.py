@@ -101,7 +101,6 @@ class _Doc:
     phrasings: tuple[frozenset[str], ...]
     strings: tuple[str, ...]
     question: str
-    kinds: frozenset[Kind]
 
 
 class Matcher:
@@ -138,9 +137,12 @@ class Matcher:
         # would cost gigabytes for no gain.
         self._passages = {key: frozenset(tokens - common) for key, tokens in passages.items()}
         docs: list[_Doc] = []
+        # Most answers state the same few kinds of fact; one shared set per combination.
         kind_sets: dict[frozenset[Kind], frozenset[Kind]] = {}
+        self._kinds: dict[str, frozenset[Kind]] = {}
         for entry, phrasing_tokens, entry_tokens, answer_tokens in parsed:
             kinds = kinds_in(entry.answer)
+            self._kinds[entry.id] = kind_sets.setdefault(kinds, kinds)
             docs.append(
                 _Doc(
                     entry,
@@ -150,12 +152,10 @@ class Matcher:
                     tuple(phrasing_tokens),
                     tuple(" ".join(sorted(p)) for p in phrasing_tokens),
                     clean(entry.question),
-                    kind_sets.setdefault(kinds, kinds),
                 )
             )
         self._docs = docs
-        self._kinds = {doc.entry.id: doc.kinds for doc in docs}
-        self._common_name_forms = self._find_common_name_forms()
+        self._name_words = self._uncommon_name_words()
         df: dict[str, int] = defaultdict(int)
         postings: dict[str, list[int]] = defaultdict(list)
         citing: dict[tuple[str, int], int] = defaultdict(int)
@@ -197,7 +197,8 @@ class Matcher:
         return tokens
 
     def prepare(self, text: str) -> Query:
-        cleaned = self.synonyms.apply(clean(text))
+        plain = clean(text)
+        cleaned = self.synonyms.apply(plain)
         tokens: list[str] = []
         unknown: list[str] = []
         for word in dict.fromkeys(cleaned.split()):
@@ -216,7 +217,7 @@ class Matcher:
                     unknown.append(token)
                 elif token not in tokens:
                     tokens.append(token)
-        return Query(text, cleaned, tuple(tokens), tuple(unknown), asked_kind(clean(text)))
+        return Query(text, cleaned, tuple(tokens), tuple(unknown), asked_kind(plain))
 
     def _correct(self, word: str) -> str | None:
         """Map a misspelt word onto a word the pack uses ('sanctons' -> 'sanctions')."""
@@ -370,20 +371,27 @@ class Matcher:
                 names.append(words)
         return names
 
-    def _find_common_name_forms(self) -> frozenset[str]:
-        # Names that many answers mention ('China', 'Putin') tell a student nothing new.
+    def _uncommon_name_words(self) -> dict[str, tuple[frozenset[str], ...]]:
+        """For each entry, the words of the names its answer gives (as their forms), less the
+        words that many answers name ('China', 'Putin'): those tell a student nothing new."""
+        names = {doc.entry.id: self._names(doc.entry.answer) for doc in self._docs}
         counts: dict[str, int] = defaultdict(int)
-        for doc in self._docs:
-            for form in {f for name in self._names(doc.entry.answer) for w in name for f in w}:
+        for entry_names in names.values():
+            for form in {f for name in entry_names for word in name for f in word}:
                 counts[form] += 1
         limit = max(3, len(self._docs) * COMMON_NAME_SHARE)
-        return frozenset(t for t, c in counts.items() if c > limit)
+        common = {form for form, count in counts.items() if count > limit}
+        uncommon = {
+            entry_id: tuple(word for name in entry_names for word in name if not word & common)
+            for entry_id, entry_names in names.items()
+        }
+        return {entry_id: words for entry_id, words in uncommon.items() if words}
 
     def _gives_new_name(self, entry: Entry, query: Query) -> bool:
         """Whether the answer names something the question did not: 'what was the missile
         called' is not answered by an entry that only repeats 'North Korea' and 'July 4'."""
-        known = self._common_name_forms.union(query.tokens)
-        return any(not forms & known for name in self._names(entry.answer) for forms in name)
+        asked = set(query.tokens)
+        return any(not forms & asked for forms in self._name_words.get(entry.id, ()))
 
     def suggest(self, text: str, limit: int = 25) -> list[Candidate]:
         """Entries for autocomplete: ranked by match, falling back to question prefixes."""
