@@ -91,11 +91,16 @@ def test_names_in_an_answer() -> None:
     assert names_in(answer) == ["axis of convenience", "Chinese", "Baltic Sea", "Bobo Lo"]
 
 
-def test_a_question_for_a_name_needs_a_name_it_did_not_give(mini: StudyService) -> None:
+def test_a_question_for_a_name_needs_a_name_it_did_not_give(
+    mini: StudyService, shipped: StudyService
+) -> None:
     reply = mini.ask("what is the name of the author")
     assert reply.status is Status.ANSWERED and reply.entry_id == "author-name"
-    # The trade entry fits the words but names nothing.
-    assert mini.ask("what is the name of the grain they trade").status is not Status.ANSWERED
+    # The launch entry fits every word, but names only what the question already did.
+    question = "what was the name of the missile north korea launched on july 4"
+    reply = shipped.ask(question)
+    assert reply.status is not Status.ANSWERED
+    assert "north-korea-july-4-missile-launch" in {s.entry_id for s in reply.suggestions}
 
 
 def test_a_name_the_question_already_gave_is_not_an_answer(shipped: StudyService) -> None:
