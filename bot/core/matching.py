@@ -9,8 +9,8 @@ Three signals, combined into one 0-100 score per entry:
   entry whose phrasing says the same thing and no more.
 - fuzzy: rapidfuzz over the cleaned strings, which forgives typos and word order.
 
-A question that asks for a date, a count or a measure is answered only by an entry whose answer
-states one (see `answer_kinds`); a close fit without one becomes a suggestion.
+A question that asks for a date, a count, a measure or a name is answered only by an entry whose
+answer states one (see `answer_kinds`); a close fit without one becomes a suggestion.
 
 Everything that does not depend on the question (tokens, IDF, postings, vocabulary) is built once
 when the matcher is made.
