@@ -195,7 +195,8 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
         cited = {p for e in kb.entries for p in e.paragraphs}
         print(
             f"{folder}: {len(kb.entries)} entries, {len(kb.sources)} source(s), "
-            f"{len(kb.synonyms)} synonym groups, {len(cited)} paragraphs cited"
+            f"{len(kb.synonyms)} synonym groups, {len(kb.not_covered)} not-covered questions, "
+            f"{len(cited)} paragraphs cited"
         )
         if report.texts_checked:
             print("anchors checked against: " + ", ".join(report.texts_checked))

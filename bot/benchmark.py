@@ -11,7 +11,7 @@ import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 
-from bot.core.knowledge import Entry, KnowledgeBase, load_knowledge
+from bot.core.knowledge import Entry, KnowledgeBase, NotCovered, load_knowledge
 from bot.core.matching import Matcher
 from bot.core.service import StudyService
 from bot.evaluation import DEFAULT_SETS, HOLDOUT_SET, INDEPENDENT_SETS, load_set
@@ -49,17 +49,18 @@ def _questions() -> list[str]:
 
 
 def synthetic_pack(kb: KnowledgeBase, size: int, seed: int = 7) -> KnowledgeBase:
-    """`size` entries made by shuffling the real pack's words, so postings look realistic."""
+    """`size` entries made by shuffling the real pack's words, so postings look realistic, with
+    not-covered questions in the shipped pack's proportion to entries."""
     rng = random.Random(seed)
     words = sorted({w for e in kb.entries for p in e.phrasings for w in p.lower().split()})
     base = list(kb.entries)
     entries: list[Entry] = []
+
+    def sentence(n: int) -> str:
+        return " ".join(rng.choice(words) for _ in range(n))
+
     for i in range(size):
         template = base[i % len(base)]
-
-        def sentence(n: int) -> str:
-            return " ".join(rng.choice(words) for _ in range(n))
-
         entries.append(
             replace(
                 template,
@@ -69,10 +70,17 @@ def synthetic_pack(kb: KnowledgeBase, size: int, seed: int = 7) -> KnowledgeBase
                 answer=sentence(rng.randint(15, 30)),
             )
         )
+    share = len(kb.not_covered) / max(len(kb.entries), 1)
+    source = base[0].source if base else ""
+    not_covered = tuple(
+        NotCovered(sentence(rng.randint(5, 12)), source, base[i % len(base)].paragraphs)
+        for i in range(round(size * share))
+    )
     return KnowledgeBase(
         sources=kb.sources,
         entries=tuple(entries),
         synonyms=kb.synonyms,
+        not_covered=not_covered,
         by_id={e.id: e for e in entries},
     )
 
@@ -118,7 +126,8 @@ def run_benchmark(knowledge_dir: Path, scales: tuple[int, ...] = (1_000, 10_000,
             matcher.match(q)
             timings.append(time.perf_counter() - t0)
         lines.append(
-            f"synthetic {size:>7,} entries ({size * 4:,} phrasings): index {build:.2f} s, "
+            f"synthetic {size:>7,} entries ({size * 4:,} phrasings, "
+            f"{len(big.not_covered):,} not covered): index {build:.2f} s, "
             f"+{grown / 1e6:.0f} MB resident; match {_percentiles(timings)}"
         )
     return "\n".join(lines)

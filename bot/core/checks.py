@@ -8,6 +8,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from bot.core.knowledge import KnowledgeBase, KnowledgeError, Problem, load_knowledge
+from bot.core.matching import Matcher
 from bot.core.source_text import read_paragraphs, squash
 from bot.core.text import clean
 
@@ -71,6 +72,31 @@ def near_duplicates(kb: KnowledgeBase) -> list[Problem]:
     return problems
 
 
+def not_covered_twins(kb: KnowledgeBase) -> list[Problem]:
+    """A not-covered question that reads word for word like an entry's phrasing once the small
+    words go ('what is OBOR called now' is 'what is OBOR') cannot be told apart from it."""
+    if not kb.not_covered:
+        return []
+    matcher = Matcher(kb)
+    owner: dict[frozenset[str], tuple[str, str]] = {}
+    for entry in kb.entries:
+        for phrasing in entry.phrasings:
+            owner.setdefault(matcher.reads_as(phrasing), (entry.id, phrasing))
+    problems: list[Problem] = []
+    for item in kb.not_covered:
+        twin = owner.get(matcher.reads_as(item.question))
+        if twin is not None:
+            problems.append(
+                Problem(
+                    item.file,
+                    item.line,
+                    f"not-covered question {item.question!r} reads the same as {twin[1]!r} of "
+                    f"entry '{twin[0]}' once small words are dropped; make it more specific",
+                )
+            )
+    return problems
+
+
 def check_anchors(kb: KnowledgeBase, texts_dir: Path) -> tuple[list[Problem], list[str]]:
     """Every anchor must appear verbatim in the first paragraph it cites."""
     problems: list[Problem] = []
@@ -108,6 +134,7 @@ def run_checks(folder: Path, texts_dir: Path | None = None) -> CheckReport:
     except KnowledgeError as exc:
         return CheckReport(None, tuple(exc.problems))
     problems = near_duplicates(kb)
+    problems.extend(not_covered_twins(kb))
     checked: list[str] = []
     if texts_dir is not None and texts_dir.is_dir():
         anchor_problems, checked = check_anchors(kb, texts_dir)

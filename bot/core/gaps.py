@@ -63,7 +63,7 @@ class GapLog:
         """
         if reply.status is Status.AMBIGUOUS:
             status = GapStatus.AMBIGUOUS
-        elif reply.status is Status.NO_MATCH and reply.kind is Kind.UNKNOWN:
+        elif reply.status is Status.NO_MATCH and reply.kind in (Kind.UNKNOWN, Kind.NOT_COVERED):
             status = GapStatus.NO_MATCH
         else:
             return False

@@ -15,7 +15,7 @@ import yaml
 
 MAX_ANCHOR_WORDS = 12
 MIN_ALTERNATES = 3
-KINDS = ("source", "qa", "synonyms")
+KINDS = ("source", "qa", "synonyms", "not_covered")
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,23 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class NotCovered:
+    """A question that sounds as if the commentary answers it but does not ('who runs
+    Novatek'); the bot says so instead of answering with the nearest fact."""
+
+    question: str
+    source: str
+    near: tuple[int, ...]
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     sources: Mapping[str, Source]
     entries: tuple[Entry, ...]
     synonyms: tuple[tuple[str, ...], ...] = ()
+    not_covered: tuple[NotCovered, ...] = ()
     files: tuple[str, ...] = ()
     by_id: Mapping[str, Entry] = field(default_factory=dict)
 
@@ -302,19 +315,7 @@ def _parse_entry(node: object, default_source: str, col: _Collector) -> Entry | 
     if not isinstance(citation, _Node):
         col.error(node, "missing 'citation' with 'paragraphs'", "citation", label)
     else:
-        raw_pars = citation.get("paragraphs")
-        if isinstance(raw_pars, int) and not isinstance(raw_pars, bool):
-            raw_pars = [raw_pars]
-        if (
-            not isinstance(raw_pars, list)
-            or not raw_pars
-            or not all(isinstance(p, int) and not isinstance(p, bool) for p in raw_pars)
-        ):
-            col.error(
-                citation, "'paragraphs' must be a list of paragraph numbers", "paragraphs", label
-            )
-        else:
-            paragraphs = tuple(raw_pars)
+        paragraphs = _paragraph_list(citation, "paragraphs", col, label)
         anchor = col.text(citation, "anchor", label, required=False) or None
     quiz: Quiz | None = None
     raw_quiz = node.get("quiz")
@@ -345,6 +346,45 @@ def _parse_entry(node: object, default_source: str, col: _Collector) -> Entry | 
     )
 
 
+def _paragraph_list(node: _Node, key: str, col: _Collector, entry: str | None) -> tuple[int, ...]:
+    raw = node.get(key)
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raw = [raw]
+    if (
+        not isinstance(raw, list)
+        or not raw
+        or not all(isinstance(p, int) and not isinstance(p, bool) for p in raw)
+    ):
+        col.error(node, f"'{key}' must be a list of paragraph numbers", key, entry)
+        return ()
+    return tuple(raw)
+
+
+def _parse_not_covered(doc: _Node, col: _Collector) -> list[NotCovered]:
+    default_source = col.text(doc, "source", required=False)
+    items = doc.get("questions")
+    if not isinstance(items, list):
+        col.error(doc, "'questions' must be a list of items with 'q' and 'near'", "questions")
+        return []
+    out: list[NotCovered] = []
+    for item in items:
+        if not isinstance(item, _Node):
+            col.error(item, "each item must be a mapping with 'q' and 'near'")
+            continue
+        before = len(col.problems)
+        for key in item:
+            if key not in ("q", "near", "source"):
+                col.error(item, f"unknown field '{key}'", str(key))
+        question = col.text(item, "q")
+        source = col.text(item, "source", required=False) or default_source
+        if not source:
+            col.error(item, "no 'source' on the item or the file")
+        near = _paragraph_list(item, "near", col, None)
+        if len(col.problems) == before:
+            out.append(NotCovered(question, source, near, col.shown, _line_of(item)))
+    return out
+
+
 def _parse_synonyms(doc: _Node, col: _Collector) -> list[tuple[str, ...]]:
     groups = doc.get("groups")
     if not isinstance(groups, list):
@@ -365,6 +405,27 @@ def _display_path(path: Path, root: Path) -> str:
         return str(path.relative_to(root.parent))
     except ValueError:
         return str(path)
+
+
+def _validate_not_covered(
+    kb_sources: Mapping[str, Source], items: Iterable[NotCovered]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    for item in items:
+        source = kb_sources.get(item.source)
+        if source is None:
+            problems.append(Problem(item.file, item.line, f"unknown source '{item.source}'"))
+            continue
+        missing = [p for p in item.near if p not in source.paragraphs]
+        if missing:
+            problems.append(
+                Problem(
+                    item.file,
+                    item.line,
+                    f"'near' names paragraph(s) {missing} that source '{source.id}' does not have",
+                )
+            )
+    return problems
 
 
 def _validate(kb_sources: Mapping[str, Source], entries: Iterable[Entry]) -> list[Problem]:
@@ -432,6 +493,7 @@ def load_knowledge(folder: Path | str) -> KnowledgeBase:
     sources: dict[str, Source] = {}
     entries: list[Entry] = []
     synonyms: list[tuple[str, ...]] = []
+    not_covered: list[NotCovered] = []
     for path in files:
         shown = _display_path(path, root)
         doc, errs = read_yaml(path, shown)
@@ -462,18 +524,22 @@ def load_knowledge(folder: Path | str) -> KnowledgeBase:
                     entry = _parse_entry(raw, default_source, col)
                     if entry is not None:
                         entries.append(entry)
+        elif kind == "not_covered":
+            not_covered.extend(_parse_not_covered(doc, col))
         else:
             synonyms.extend(_parse_synonyms(doc, col))
         problems.extend(col.problems)
     if not problems and not entries:
         problems.append(Problem(str(root), 0, "the pack has no Q&A entries"))
     problems.extend(_validate(sources, entries))
+    problems.extend(_validate_not_covered(sources, not_covered))
     if problems:
         raise KnowledgeError(problems)
     return KnowledgeBase(
         sources=sources,
         entries=tuple(entries),
         synonyms=tuple(synonyms),
+        not_covered=tuple(not_covered),
         files=tuple(str(f) for f in files),
         by_id={e.id: e for e in entries},
     )

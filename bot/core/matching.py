@@ -27,7 +27,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.core.answer_kinds import Kind, asked_kind, kinds_in, names_in
-from bot.core.knowledge import Entry, KnowledgeBase
+from bot.core.knowledge import Entry, KnowledgeBase, NotCovered
 from bot.core.text import GENERIC, STOPWORDS, Synonyms, clean, content_tokens, is_noise, stem
 
 COMMON_ANSWER_SHARE = 0.1
@@ -61,6 +61,7 @@ class MatchSettings:
     generic_word_weight: float = 0.35
     passage_word_weight: float = 0.55
     unknown_word_idf: float = 0.5
+    not_covered_slack: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -79,13 +80,19 @@ class Query:
     tokens: tuple[str, ...]
     unknown: tuple[str, ...]
     wants: Kind | None = None
+    # 'is he a professor or a journalist': the words either side of each 'or'. An entry that
+    # knows one side answers the question; the side it lacks is the option it rules out.
+    choices: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
 class MatchResult:
-    status: str  # "answered" | "ambiguous" | "no_match"
+    status: str  # "answered" | "ambiguous" | "no_match" | "not_covered"
     query: Query
     candidates: tuple[Candidate, ...]
+    # With "not_covered": the curated question the commentary does not answer that fits better
+    # than any entry.
+    not_covered: NotCovered | None = None
 
     @property
     def best(self) -> Candidate | None:
@@ -94,13 +101,22 @@ class MatchResult:
 
 @dataclass(frozen=True)
 class _Doc:
-    entry: Entry
+    """What the matcher knows of one entry, or of one question the commentary does not answer."""
+
     strong: frozenset[str]
     weak: frozenset[str]
     passages: tuple[tuple[str, int], ...]
     phrasings: tuple[frozenset[str], ...]
     strings: tuple[str, ...]
-    question: str
+
+
+@dataclass(frozen=True)
+class _Scored:
+    index: int
+    score: float
+    coverage: float
+    overlap: float
+    fuzzy: float
 
 
 class Matcher:
@@ -145,19 +161,31 @@ class Matcher:
             self._kinds[entry.id] = kind_sets.setdefault(kinds, kinds)
             docs.append(
                 _Doc(
-                    entry,
                     entry_tokens,
                     frozenset(answer_tokens - entry_tokens - common),
                     tuple((entry.source, p) for p in entry.paragraphs),
                     tuple(phrasing_tokens),
                     tuple(" ".join(sorted(p)) for p in phrasing_tokens),
-                    clean(entry.question),
                 )
             )
+        self._entries = [entry for entry, *_ in parsed]
+        self._position = {entry.id: i for i, entry in enumerate(self._entries)}
+        self._questions = [clean(entry.question) for entry in self._entries]
         self._docs = docs
         self._name_words = self._uncommon_name_words()
+        # Questions the commentary does not answer are scored like entries, on their own index.
+        # They cite nothing, so they lend no words to passages.
+        self._not_covered = list(kb.not_covered)
+        not_covered_docs = []
+        for item in self._not_covered:
+            tokens = frozenset(self._tokens(item.question))
+            not_covered_docs.append(
+                _Doc(tokens, frozenset(), (), (tokens,), (" ".join(sorted(tokens)),))
+            )
+        self._not_covered_docs = not_covered_docs
         df: dict[str, int] = defaultdict(int)
         postings: dict[str, list[int]] = defaultdict(list)
+        not_covered_postings: dict[str, list[int]] = defaultdict(list)
         citing: dict[tuple[str, int], int] = defaultdict(int)
         for i, doc in enumerate(docs):
             for token in doc.strong | doc.weak:
@@ -165,21 +193,25 @@ class Matcher:
                 postings[token].append(i)
             for key in doc.passages:
                 citing[key] += 1
+        for i, doc in enumerate(not_covered_docs):
+            for token in doc.strong:
+                df[token] += 1
+                not_covered_postings[token].append(i)
         for key, tokens in self._passages.items():
             for token in tokens:
                 # Words only summaries use still need a rarity, or questions using them look
                 # unknown; count every entry citing such a passage as holding the word.
                 if token not in postings:
                     df[token] += citing[key]
-        n = max(len(docs), 1)
+        n = max(len(docs) + len(not_covered_docs), 1)
         self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self._max_idf = math.log(1 + (n + 0.5) / 0.5)
         self._postings = dict(postings)
+        self._not_covered_postings = dict(not_covered_postings)
         # Each phrasing's IDF mass, so the overlap of a question with it costs one pass over the
         # question's few words rather than over the union of both.
-        self._phrasing_mass = [
-            tuple(sum(self._idf[t] for t in phrasing) for phrasing in doc.phrasings) for doc in docs
-        ]
+        self._phrasing_mass = self._masses(docs)
+        self._not_covered_mass = self._masses(not_covered_docs)
         # Typos are corrected towards any word the pack knows, synonym variants included.
         known = self._words | STOPWORDS | {t for t in self.synonyms.variants if " " not in t}
         self._vocab: dict[str, list[str]] = defaultdict(list)
@@ -196,11 +228,16 @@ class Matcher:
             tokens = self._token_cache[text] = content_tokens(cleaned)
         return tokens
 
+    def reads_as(self, text: str) -> frozenset[str]:
+        """The words the matcher keeps of a curated phrasing."""
+        return frozenset(self._tokens(text))
+
     def prepare(self, text: str) -> Query:
         plain = clean(text)
         cleaned = self.synonyms.apply(plain)
         tokens: list[str] = []
         unknown: list[str] = []
+        read: dict[str, tuple[str, ...]] = {}
         for word in dict.fromkeys(cleaned.split()):
             if is_noise(word):
                 continue
@@ -209,15 +246,24 @@ class Matcher:
                 fixed = self._correct(word)
                 if fixed is None:
                     unknown.append(found[0])
+                    read[word] = (found[0],)
                     continue
                 # The corrected word may be a synonym variant ('weapn' -> 'weapon' -> 'arms').
                 found = content_tokens(self.synonyms.apply(fixed))
+            read[word] = tuple(found)
             for token in found:
                 if token not in self._idf:
                     unknown.append(token)
                 elif token not in tokens:
                     tokens.append(token)
-        return Query(text, cleaned, tuple(tokens), tuple(unknown), asked_kind(plain))
+        return Query(
+            text,
+            cleaned,
+            tuple(tokens),
+            tuple(unknown),
+            asked_kind(plain),
+            _choices(cleaned.split(), read),
+        )
 
     def _correct(self, word: str) -> str | None:
         """Map a misspelt word onto a word the pack uses ('sanctons' -> 'sanctions')."""
@@ -237,10 +283,19 @@ class Matcher:
         )
         return None if found is None else str(found[0])
 
+    def _masses(self, docs: list[_Doc]) -> list[tuple[float, ...]]:
+        return [tuple(sum(self._idf[t] for t in p) for p in doc.phrasings) for doc in docs]
+
     def rank(self, query: Query, limit: int | None = None) -> list[Candidate]:
+        scored = self._score(query, self._docs, self._postings, self._phrasing_mass)
+        return [
+            Candidate(self._entries[x.index], x.score, x.coverage, x.overlap, x.fuzzy)
+            for x in scored[: limit or self.settings.candidate_limit]
+        ]
+
+    def _weights(self, query: Query) -> tuple[dict[str, float], float]:
+        """Each known word's weight, and the weight of the unknown words together."""
         s = self.settings
-        if not query.tokens:
-            return []
         weights = {
             t: self._idf[t] * (s.generic_word_weight if t in GENERIC else 1.0) for t in query.tokens
         }
@@ -248,41 +303,76 @@ class Matcher:
             self._max_idf * s.unknown_word_idf * (s.generic_word_weight if t in GENERIC else 1.0)
             for t in query.unknown
         )
+        return weights, unknown_weight
+
+    def _score(
+        self,
+        query: Query,
+        docs: list[_Doc],
+        postings: dict[str, list[int]],
+        masses: list[tuple[float, ...]],
+    ) -> list[_Scored]:
+        s = self.settings
+        if not query.tokens or not docs:
+            return []
+        weights, unknown_weight = self._weights(query)
         total = sum(weights.values()) + unknown_weight
         # Candidates come from the rarer words: in a very large pack the postings of a word
         # like 'russia' run to tens of thousands of entries, and such a word cannot decide
         # between them anyway. It still counts when the shortlist is scored below.
         # When every word is that common, the rarest one alone picks the candidates.
-        cap = max(s.postings_cap, len(self._docs) // 20)
-        postings = {t: self._postings.get(t, ()) for t in weights}
-        seeds = [t for t in weights if len(postings[t]) <= cap] or [
-            min(weights, key=lambda t: len(postings[t]))
+        cap = max(s.postings_cap, len(docs) // 20)
+        found = {t: postings.get(t, ()) for t in weights}
+        seeds = [t for t in weights if len(found[t]) <= cap] or [
+            min(weights, key=lambda t: len(found[t]))
         ]
         hits: dict[int, float] = defaultdict(float)
         for token in seeds:
             weight = weights[token]
-            for i in postings[token]:
-                doc = self._docs[i]
+            for i in found[token]:
+                doc = docs[i]
                 hits[i] += weight if token in doc.strong else weight * s.answer_word_weight
         picked = heapq.nlargest(s.candidate_limit * 2, hits, key=hits.__getitem__)
-        shortlist = [(i, self._matched(self._docs[i], weights)) for i in picked]
         qweights = {t: self._idf[t] for t in query.tokens}
         qmass = sum(qweights.values()) + unknown_weight
         qstring = " ".join(sorted(query.tokens + query.unknown))
-        out: list[Candidate] = []
-        for i, matched in shortlist:
-            doc = self._docs[i]
-            coverage = matched / total if total else 0.0
+        out: list[_Scored] = []
+        for i in picked:
+            doc = docs[i]
+            matched = self._matched(doc, weights)
+            ruled_out = self._ruled_out(doc, query, weights) if query.choices else 0.0
+            coverage = matched / (total - ruled_out) if total > ruled_out else 0.0
             shared = tuple((t, w) for t, w in qweights.items() if t in doc.strong)
-            overlap = self._best_overlap(shared, qmass, doc.phrasings, self._phrasing_mass[i])
+            overlap = self._best_overlap(shared, qmass, doc.phrasings, masses[i])
             best = process.extractOne(qstring, doc.strings, scorer=fuzz.token_sort_ratio)
             fuzzy = float(best[1]) / 100.0 if best else 0.0
             score = 100.0 * (
                 s.weight_coverage * coverage + s.weight_overlap * overlap + s.weight_fuzzy * fuzzy
             )
-            out.append(Candidate(doc.entry, score, coverage, overlap, fuzzy))
-        out.sort(key=lambda c: c.score, reverse=True)
-        return out[: limit or s.candidate_limit]
+            out.append(_Scored(i, score, coverage, overlap, fuzzy))
+        out.sort(key=lambda x: x.score, reverse=True)
+        return out
+
+    def _knows(self, doc: _Doc, token: str) -> bool:
+        return (
+            token in doc.strong
+            or token in doc.weak
+            or any(token in self._passages[key] for key in doc.passages)
+        )
+
+    def _ruled_out(self, doc: _Doc, query: Query, weights: dict[str, float]) -> float:
+        """The weight of each choice's option that this entry does not know while it knows the
+        other: 'oil or gas' is fully answered by an entry about oil."""
+        s = self.settings
+        unknown_weight = self._max_idf * s.unknown_word_idf
+        dropped = 0.0
+        for left, right in query.choices:
+            knows_left = all(self._knows(doc, t) for t in left)
+            knows_right = all(self._knows(doc, t) for t in right)
+            if knows_left != knows_right:
+                lacking = right if knows_left else left
+                dropped += sum(weights.get(t, unknown_weight) for t in lacking)
+        return dropped
 
     def _matched(self, doc: _Doc, weights: dict[str, float]) -> float:
         """The weight of the question's words this entry knows, by where it knows them."""
@@ -320,10 +410,15 @@ class Matcher:
                 best = max(best, inter / (qmass + mass - inter))
         return best
 
-    def match(self, text: str) -> MatchResult:
+    def match(self, text: str, within: tuple[int, ...] = ()) -> MatchResult:
+        """The decision for one question; `within` names the paragraphs the student pointed
+        at ('in para 5, ...'), whose entries are preferred when any of them fits."""
         s = self.settings
         query = self.prepare(text)
         ranked = self.rank(query)
+        if within:
+            pointed = [c for c in ranked if set(c.entry.paragraphs) & set(within)]
+            ranked = pointed or ranked
         if not ranked:
             return MatchResult("no_match", query, ())
         # An entry whose answer holds no date cannot answer 'when', however well its words fit:
@@ -351,11 +446,44 @@ class Matcher:
             and best.coverage >= s.min_coverage
             and best.score - runner_up >= s.margin
         ):
-            return MatchResult("answered", query, (best, *(c for c in ranked if c is not best)))
+            ordered = (best, *(c for c in ranked if c is not best))
+            gap = self._not_covered_over(query, best)
+            if gap is not None:
+                return MatchResult("not_covered", query, ordered, gap)
+            return MatchResult("answered", query, ordered)
         top = ranked[0]
+        # Only a would-be answer is checked: when the best fit is too weak to answer, 'did you
+        # mean' is the honest reply, and a question that merely resembles a not-covered one
+        # must not be told the commentary is silent on it.
         if top.score >= s.suggest_threshold and top.coverage >= s.suggest_coverage:
             return MatchResult("ambiguous", query, tuple(ranked))
         return MatchResult("no_match", query, tuple(ranked))
+
+    def _not_covered_over(self, query: Query, top: Candidate) -> NotCovered | None:
+        """A question the commentary does not answer that fits better than the entry `top`.
+
+        It wins on a higher score, or on a score within `not_covered_slack` when its own words
+        hold more of the question than the entry's phrasings do: the entry then leans on its
+        answer and passage ('which Chinese bank lent the money for ESPO' finds 'bank' only in
+        the paragraph's summary). A tie otherwise goes to the entry: 'what is OBOR called now'
+        reads as 'what is OBOR' once the small words go, and that student deserves the answer.
+        """
+        scored = self._score(
+            query, self._not_covered_docs, self._not_covered_postings, self._not_covered_mass
+        )
+        if not scored:
+            return None
+        rival = scored[0]
+        if rival.score > top.score:
+            return self._not_covered[rival.index]
+        if rival.score > top.score - self.settings.not_covered_slack:
+            weights, unknown_weight = self._weights(query)
+            total = sum(weights.values()) + unknown_weight
+            doc = self._docs[self._position[top.entry.id]]
+            in_phrasings = sum(w for t, w in weights.items() if t in doc.strong)
+            if total and rival.coverage > in_phrasings / total:
+                return self._not_covered[rival.index]
+        return None
 
     def _names(self, answer: str) -> list[list[frozenset[str]]]:
         """Each name in the answer as its words, each word as the forms it may be asked by:
@@ -374,12 +502,12 @@ class Matcher:
     def _uncommon_name_words(self) -> dict[str, tuple[frozenset[str], ...]]:
         """For each entry, the words of the names its answer gives (as their forms), less the
         words that many answers name ('China', 'Putin'): those tell a student nothing new."""
-        names = {doc.entry.id: self._names(doc.entry.answer) for doc in self._docs}
+        names = {entry.id: self._names(entry.answer) for entry in self._entries}
         counts: dict[str, int] = defaultdict(int)
         for entry_names in names.values():
             for form in {f for name in entry_names for word in name for f in word}:
                 counts[form] += 1
-        limit = max(3, len(self._docs) * COMMON_NAME_SHARE)
+        limit = max(3, len(self._entries) * COMMON_NAME_SHARE)
         common = {form for form, count in counts.items() if count > limit}
         uncommon = {
             entry_id: tuple(word for name in entry_names for word in name if not word & common)
@@ -401,8 +529,23 @@ class Matcher:
             return ranked
         needle = clean(text)
         scored = [
-            Candidate(d.entry, float(fuzz.partial_ratio(needle, d.question)), 0, 0, 0)
-            for d in self._docs
+            Candidate(entry, float(fuzz.partial_ratio(needle, question)), 0, 0, 0)
+            for entry, question in zip(self._entries, self._questions, strict=True)
         ]
         scored.sort(key=lambda c: c.score, reverse=True)
         return scored[:limit]
+
+
+def _choices(
+    words: list[str], read: dict[str, tuple[str, ...]]
+) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """The content words next to each 'or' ('a professor or a journalist'), as read."""
+    pairs = []
+    for i, word in enumerate(words):
+        if word != "or":
+            continue
+        left = next((read[w] for w in reversed(words[:i]) if w in read), ())
+        right = next((read[w] for w in words[i + 1 :] if w in read), ())
+        if left and right and left != right:
+            pairs.append((left, right))
+    return tuple(pairs)

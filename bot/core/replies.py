@@ -25,6 +25,7 @@ class Kind(StrEnum):
     ANSWER = "answer"
     SUGGESTIONS = "suggestions"
     UNKNOWN = "unknown"
+    NOT_COVERED = "not_covered"
     SMALL_TALK = "small_talk"
     HELP = "help"
     TOO_LONG = "too_long"

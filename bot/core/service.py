@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.core import telemetry
-from bot.core.knowledge import Entry, KnowledgeBase, KnowledgeError, Problem, Source, load_knowledge
+from bot.core.knowledge import (
+    Entry,
+    KnowledgeBase,
+    KnowledgeError,
+    NotCovered,
+    Problem,
+    Source,
+    load_knowledge,
+)
 from bot.core.matching import Candidate, Matcher, MatchSettings
+from bot.core.references import find_reference, mark_pilcrows
 from bot.core.replies import PILCROW, Citation, Kind, Reply, Status, Suggestion
 from bot.core.smalltalk import small_talk_reply, strip_lead_in
 from bot.core.text import clean
@@ -117,7 +126,7 @@ class StudyService:
                     f"to {MAX_QUESTION_CHARS:,}. Please ask one short question at a time."
                 ),
             )
-        cleaned = clean(question)
+        cleaned = clean(mark_pilcrows(question))
         if not cleaned:
             return Reply(Status.NO_MATCH, Kind.HELP, question, message=self.help_text())
         chat = small_talk_reply(cleaned)
@@ -131,10 +140,19 @@ class StudyService:
         if not core:
             return Reply(Status.NO_MATCH, Kind.HELP, question, message=self.help_text())
         loaded = self._loaded
-        result = loaded.matcher.match(core)
+        source = self.default_source()
+        reference = find_reference(core, max(source.paragraphs))
+        if reference is not None and reference.asks_for_summary:
+            return self._summaries(source, reference.paragraphs, question)
+        if reference is not None:
+            result = loaded.matcher.match(reference.rest, within=reference.paragraphs)
+        else:
+            result = loaded.matcher.match(core)
         best = result.best
         if result.status == "answered" and best is not None:
             return self._answer(loaded.kb, best.entry, question, best.score)
+        if result.status == "not_covered" and result.not_covered is not None:
+            return self._not_covered(loaded.kb, result.not_covered, question, result.candidates)
         if result.status == "ambiguous" and best is not None:
             suggestions = self._suggestions(result.candidates)
             return Reply(
@@ -192,6 +210,32 @@ class StudyService:
             score=score,
             citation=self.citation_for(entry, kb),
             topic=entry.topic,
+        )
+
+    def _not_covered(
+        self,
+        kb: KnowledgeBase,
+        item: NotCovered,
+        question: str,
+        candidates: tuple[Candidate, ...],
+    ) -> Reply:
+        source = kb.sources[item.source]
+        near = ", ".join(f"{PILCROW}{p}" for p in item.near)
+        summary = source.paragraphs.get(item.near[0], "")
+        lines = [
+            "The commentary doesn't answer that, as far as my notes go.",
+            f"It comes closest in {near}: {summary}",
+        ]
+        suggestions = self._suggestions(candidates)
+        if suggestions:
+            lines.append("Nearby questions I can answer:")
+        return Reply(
+            Status.NO_MATCH,
+            Kind.NOT_COVERED,
+            question,
+            score=candidates[0].score if candidates else 0.0,
+            suggestions=suggestions,
+            message="\n".join(lines),
         )
 
     def _suggestions(self, candidates: tuple[Candidate, ...]) -> tuple[Suggestion, ...]:
@@ -257,6 +301,20 @@ class StudyService:
             answer=f"{PILCROW}{number}: {summary}",
             score=100.0,
             citation=self._citation(source, (number,), None),
+        )
+
+    def _summaries(self, source: Source, numbers: tuple[int, ...], question: str) -> Reply:
+        """'what does para 5 say': the curated summary of each paragraph asked about."""
+        missing = [n for n in numbers if n not in source.paragraphs]
+        if missing:
+            return replace(self.paragraph(missing[0], source.id), question=question)
+        return Reply(
+            Status.ANSWERED,
+            Kind.SOURCE,
+            question,
+            answer="\n".join(f"{PILCROW}{n}: {source.paragraphs[n]}" for n in numbers),
+            score=100.0,
+            citation=self._citation(source, numbers, None),
         )
 
     def help_text(self) -> str:

@@ -76,7 +76,7 @@ STOPWORDS = frozenset(
     fyi imo ok okay um uh hmm pls wanna gonna gotta yeah yep nope ya yall guys bro mentioned
     mention mentions talk talking talked text article piece paper reading read intro part
     happen happened happens use used using try tried make made makes put puts run runs keep
-    keeps come comes came think thinks thought look looking find found need needs one ones
+    keeps come comes came think thinks thought look looking find need needs one ones
     other others another something anything everything nothing else etc vs versus per now
     then than there thereby regarding re info information detail details describe described
     described exact according main mainly point points stated state states name named type

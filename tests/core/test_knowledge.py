@@ -132,3 +132,61 @@ def test_check_verifies_anchor_against_text(tmp_path: Path) -> None:
     report = run_checks(pack, texts)
     assert [p.entry_id for p in report.errors] == ["grain-trade"]
     assert "not verbatim" in report.errors[0].message
+
+
+NOT_COVERED = """kind: not_covered
+source: mini
+questions:
+  - {q: which port does the oil leave from, near: [1]}
+  - q: who founded the arms trade
+    near: 2
+"""
+
+
+def test_not_covered_questions_load_with_lines(tmp_path: Path) -> None:
+    pack = _copy_pack(tmp_path)
+    (pack / "not-covered.yaml").write_text(NOT_COVERED)
+    kb = load_knowledge(pack)
+    assert [(n.question, n.near, n.line) for n in kb.not_covered] == [
+        ("which port does the oil leave from", (1,), 4),
+        ("who founded the arms trade", (2,), 5),
+    ]
+    assert all(n.source == "mini" and n.file.endswith("not-covered.yaml") for n in kb.not_covered)
+
+
+def test_not_covered_errors_name_file_line_and_reason(tmp_path: Path) -> None:
+    pack = _copy_pack(tmp_path)
+    (pack / "not-covered.yaml").write_text(
+        "kind: not_covered\n"
+        "source: mini\n"
+        "questions:\n"
+        "  - {q: which port does the oil leave from, near: [7]}\n"
+        "  - {near: [1]}\n"
+        "  - {q: who founded it, near: [1], answer: nobody}\n"
+        "  - {q: where is it, near: [1], source: elsewhere}\n"
+    )
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(pack)
+    text = str(caught.value)
+    assert "not-covered.yaml:4: error: 'near' names paragraph(s) [7]" in text
+    assert "not-covered.yaml:5: error: missing required field 'q'" in text
+    assert "not-covered.yaml:6: error: unknown field 'answer'" in text
+    assert "not-covered.yaml:7: error: unknown source 'elsewhere'" in text
+
+
+def test_check_flags_a_not_covered_question_that_reads_like_an_entry(tmp_path: Path) -> None:
+    pack = _copy_pack(tmp_path)
+    (pack / "not-covered.yaml").write_text(NOT_COVERED)
+    assert run_checks(pack).ok
+    # Once 'exactly' goes it is the entry's own question: the two cannot be told apart.
+    (pack / "not-covered.yaml").write_text(
+        NOT_COVERED + "  - {q: when exactly did the weapon sales stop, near: [2]}\n"
+    )
+    report = run_checks(pack)
+    assert not report.ok
+    assert any(
+        p.file.endswith("not-covered.yaml")
+        and p.line == 7
+        and "reads the same as 'When did the arms sales stop?' of entry 'arms-halt'" in p.message
+        for p in report.errors
+    )

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
+from bot.core.knowledge import NotCovered
 from bot.core.matching import Matcher, MatchSettings
 from bot.core.replies import Status
 from bot.core.service import StudyService
@@ -63,3 +66,54 @@ def test_index_is_built_once(mini: StudyService, monkeypatch: pytest.MonkeyPatch
     assert built == []
     mini.reload()
     assert len(built) == 1
+
+
+def _with_not_covered(service: StudyService, *questions: str) -> Matcher:
+    items = tuple(NotCovered(q, "power-couple", (9,)) for q in questions)
+    return Matcher(dataclasses.replace(service.kb, not_covered=items))
+
+
+def test_a_better_fitting_not_covered_question_turns_an_answer_away(shipped: StudyService) -> None:
+    navy = "how many ships does the chinese navy have"
+    # Without the list, the Baltic flotilla entry answers a question it has no figure for.
+    assert _with_not_covered(shipped).match(navy).status == "answered"
+    matcher = _with_not_covered(shipped, "how many warships does china's navy have")
+    result = matcher.match(navy)
+    assert result.status == "not_covered"
+    assert result.not_covered is not None and result.not_covered.near == (9,)
+    assert (
+        result.best is not None and result.best.entry.id == "baltic-sea-chinese-flotilla-exercise"
+    )
+    # What the entry does answer is untouched.
+    answered = matcher.match("how many chinese ships sailed to the baltic")
+    assert answered.status == "answered" and answered.not_covered is None
+
+
+def test_a_tie_with_a_not_covered_question_goes_to_the_entry(shipped: StudyService) -> None:
+    # 'called now' are small words: both read as 'obor', and the student gets the answer.
+    matcher = _with_not_covered(shipped, "what is obor called now")
+    result = matcher.match("what is obor")
+    assert result.status == "answered" and result.best is not None
+    assert result.best.entry.id == "what-is-obor-1-trillion"
+
+
+def test_every_shipped_not_covered_question_is_turned_away(shipped: StudyService) -> None:
+    items = shipped.kb.not_covered
+    assert len(items) >= 250
+    answered = [n.question for n in items if shipped.ask(n.question).status is Status.ANSWERED]
+    assert answered == []
+    # The list is doing work: without it, a good share of these would get some entry's answer.
+    bare = _with_not_covered(shipped)
+    would_answer = sum(1 for n in items if bare.match(n.question).status == "answered")
+    assert would_answer >= len(items) // 5
+
+
+def test_an_either_or_question_is_answered_by_the_option_the_entry_knows(
+    shipped: StudyService,
+) -> None:
+    query = shipped.matcher.prepare("is rutland a professor or a banker")
+    assert query.choices == ((("professor",), ("banker",)),)
+    reply = shipped.ask("is rutland a professor or a banker")
+    assert reply.status is Status.ANSWERED and reply.entry_id == "power-couple-author-wesleyan"
+    # Asked outright, the word no entry knows still counts against an answer.
+    assert shipped.ask("is rutland a banker").status is not Status.ANSWERED

@@ -13,14 +13,15 @@ from rapidfuzz import fuzz, process
 # Floors at the figures the matcher reaches today, so a change can only keep or raise them.
 # The product target is 90% answered correctly with at most 5% of off-topic questions answered.
 ACCURACY_FLOOR = 0.94
-FALSE_ANSWER_CEILING = 0.05
-HOLDOUT_ACCURACY_FLOOR = 0.87
-HOLDOUT_FALSE_ANSWER_CEILING = 0.05
+FALSE_ANSWER_CEILING = 0.02
+HOLDOUT_ACCURACY_FLOOR = 0.88
+HOLDOUT_FALSE_ANSWER_CEILING = 0.02
 # The sets written from the commentary alone: (accuracy floor, false-answer ceiling) each.
 INDEPENDENT_FLOORS = {
-    "independent-a.yaml": (0.94, 0.09),
+    "independent-a.yaml": (0.93, 0.05),
     "independent-b.yaml": (0.79, 0.12),
-    "independent-c.yaml": (0.61, 0.18),
+    "independent-c.yaml": (0.63, 0.07),
+    "independent-d.yaml": (0.94, 0.03),
 }
 
 
@@ -43,6 +44,28 @@ def test_evaluation_questions_are_not_copies_of_the_pack(shipped: StudyService) 
         for question in [c.question for c in cases] + off_topic:
             hit = process.extractOne(
                 clean(question), phrasings, scorer=fuzz.token_sort_ratio, score_cutoff=90
+            )
+            if hit:
+                copies.append((question, hit[0]))
+    assert copies == []
+
+
+def test_not_covered_questions_are_not_copies_of_evaluation_questions(
+    shipped: StudyService,
+) -> None:
+    """An off-topic question turned away because the list holds it word for word would
+    measure recall of the list; every set counts here, the independent ones too."""
+    synonyms = shipped.matcher.synonyms
+    listed = [synonyms.apply(clean(n.question)) for n in shipped.kb.not_covered]
+    copies = []
+    for path in (*DEFAULT_SETS, HOLDOUT_SET, *INDEPENDENT_SETS):
+        cases, off_topic = load_set(path)
+        for question in [c.question for c in cases] + off_topic:
+            hit = process.extractOne(
+                synonyms.apply(clean(question)),
+                listed,
+                scorer=fuzz.token_sort_ratio,
+                score_cutoff=90,
             )
             if hit:
                 copies.append((question, hit[0]))

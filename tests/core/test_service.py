@@ -115,3 +115,29 @@ def test_reload_keeps_last_good_knowledge(tmp_path: Path) -> None:
     qa.write_text(good.replace("The arms sales stopped in 2006.", "They stopped in 2006."))
     assert service.reload().ok
     assert service.ask("when did weapon sales stop").answer == "They stopped in 2006."
+
+
+def test_a_not_covered_question_is_told_so_with_the_nearest_paragraph(
+    shipped: StudyService,
+) -> None:
+    item = next(
+        n
+        for n in shipped.kb.not_covered
+        if shipped.matcher.match(n.question).status == "not_covered"
+    )
+    reply = shipped.ask(item.question)
+    assert reply.status is Status.NO_MATCH and reply.kind is Kind.NOT_COVERED
+    assert reply.answer is None and reply.citation is None and reply.entry_id is None
+    summary = shipped.kb.sources["power-couple"].paragraphs[item.near[0]]
+    assert reply.message is not None
+    assert reply.message.startswith("The commentary doesn't answer that")
+    assert f"¶{item.near[0]}: {summary}" in reply.message
+    assert reply.suggestions, "it points to questions it can answer instead"
+    lines = render_text(reply).splitlines()
+    listed = lines.index("Nearby questions I can answer:")
+    assert lines[listed + 1 :] == [
+        f"  {i}. {s.question}" for i, s in enumerate(reply.suggestions, 1)
+    ]
+    data = reply.to_json()
+    assert data["status"] == "no_match" and data["message"] == reply.message
+    assert [s["entry_id"] for s in data["suggestions"]] == [s.entry_id for s in reply.suggestions]

@@ -32,6 +32,7 @@ async def test_only_real_questions_that_missed_are_logged(
     assert unknown.status is Status.NO_MATCH and unknown.kind is Kind.UNKNOWN
     assert await gaps.log_reply(unknown)
     assert await gaps.log_reply(Reply(Status.AMBIGUOUS, Kind.SUGGESTIONS, "arms or trade?"))
+    assert await gaps.log_reply(Reply(Status.NO_MATCH, Kind.NOT_COVERED, "who sells the oil?"))
     assert not await gaps.log_reply(pack_service.ask("When did the arms sales stop?"))
     assert not await gaps.log_reply(pack_service.ask("hello!"))
     assert not await gaps.log_reply(Reply(Status.NO_MATCH, Kind.TOO_LONG, "x" * 300))
@@ -41,6 +42,7 @@ async def test_only_real_questions_that_missed_are_logged(
     assert [(r.question, r.status) for r in records] == [
         ("what is the population of the moon colony?", GapStatus.NO_MATCH),
         ("arms or trade?", GapStatus.AMBIGUOUS),
+        ("who sells the oil?", GapStatus.NO_MATCH),
         ("why 2006?", GapStatus.DOWNVOTED),
     ]
     assert await store.gaps.fetch(statuses=(GapStatus.AMBIGUOUS,)) == [records[1]]

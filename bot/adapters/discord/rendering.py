@@ -127,7 +127,7 @@ def _embed(reply: Reply) -> discord.Embed:
             description=clip_lines("\n".join(lines), EMBED_DESCRIPTION_LIMIT),
             colour=colour,
         )
-    text = reply.message or render_text(reply) or ELLIPSIS
+    text = render_text(reply) or ELLIPSIS
     title = "Message too long" if reply.kind is Kind.TOO_LONG else None
     return discord.Embed(
         title=title, description=clip_lines(text, EMBED_DESCRIPTION_LIMIT), colour=colour

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Self, cast
 import discord
 
 from bot.adapters.discord.rendering import BUTTON_LABEL_LIMIT, CUSTOM_ID_LIMIT, clip
-from bot.core.replies import Kind, Reply, Status, Suggestion
+from bot.core.replies import Kind, Reply, Suggestion
 
 if TYPE_CHECKING:
     from bot.adapters.discord.client import StudyBot
@@ -155,7 +155,7 @@ def reply_view(reply: Reply, asker_id: int, *, deletable: bool = True) -> discor
         view.add_item(MoreButton(entry_id))
         view.add_item(VoteButton(entry_id, helpful=True))
         view.add_item(VoteButton(entry_id, helpful=False))
-    elif reply.status is Status.AMBIGUOUS:
+    elif reply.suggestions:
         for button in pick_buttons(reply.suggestions):
             view.add_item(button)
     if deletable:

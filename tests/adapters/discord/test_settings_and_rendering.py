@@ -48,7 +48,9 @@ def replies(draw: st.DrawFn) -> Reply:
     kind = {
         Status.ANSWERED: draw(st.sampled_from([Kind.ANSWER, Kind.SOURCE])),
         Status.AMBIGUOUS: Kind.SUGGESTIONS,
-        Status.NO_MATCH: draw(st.sampled_from([Kind.UNKNOWN, Kind.TOO_LONG, Kind.HELP])),
+        Status.NO_MATCH: draw(
+            st.sampled_from([Kind.UNKNOWN, Kind.NOT_COVERED, Kind.TOO_LONG, Kind.HELP])
+        ),
     }[status]
     citation = Citation(
         source="s",
@@ -126,6 +128,26 @@ def test_plain_answer_keeps_the_citation_when_the_answer_is_clipped() -> None:
 
     assert len(content) <= CONTENT_LIMIT
     assert content.endswith('Source: Author, "Title", Outlet, 2020, ¶2')
+
+
+def test_not_covered_lists_the_nearby_questions_with_buttons_to_pick_them() -> None:
+    reply = Reply(
+        Status.NO_MATCH,
+        Kind.NOT_COVERED,
+        "who runs the pipeline company",
+        suggestions=(Suggestion("pipeline-route", "Where does the pipeline run?", 70.0),),
+        message="The commentary doesn't answer that.\nNearby questions I can answer:",
+    )
+    for style in ReplyStyle:
+        body = render_reply(reply, style)
+        shown = body.content if body.embed is None else body.embed.description
+        assert shown is not None and shown.endswith("1. Where does the pipeline run?")
+    labels = []
+    for item in reply_view(reply, 42).children:
+        assert isinstance(item, discord.ui.DynamicItem)
+        assert isinstance(item.item, discord.ui.Button)
+        labels.append(item.item.label)
+    assert labels[0] == "Where does the pipeline run?"
 
 
 def test_long_topic_lists_are_cut_at_a_line() -> None:
