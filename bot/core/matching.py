@@ -52,7 +52,7 @@ class MatchSettings:
     min_coverage: float = 0.70
     suggest_coverage: float = 0.5
     max_suggestions: int = 3
-    candidate_limit: int = 30
+    candidate_limit: int = 15
     postings_cap: int = 1000
     weight_coverage: float = 0.4
     weight_overlap: float = 0.2
@@ -62,6 +62,7 @@ class MatchSettings:
     passage_word_weight: float = 0.55
     unknown_word_idf: float = 0.5
     not_covered_slack: float = 10.0
+    not_covered_shortlist: int = 10
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,10 @@ class _Doc:
     passages: tuple[tuple[str, int], ...]
     phrasings: tuple[frozenset[str], ...]
     strings: tuple[str, ...]
+
+
+_Postings = dict[str, tuple[list[int], list[int]]]
+_NO_POSTINGS: tuple[list[int], list[int]] = ([], [])
 
 
 @dataclass(frozen=True)
@@ -184,19 +189,24 @@ class Matcher:
             )
         self._not_covered_docs = not_covered_docs
         df: dict[str, int] = defaultdict(int)
-        postings: dict[str, list[int]] = defaultdict(list)
-        not_covered_postings: dict[str, list[int]] = defaultdict(list)
+        # Per word, the docs that hold it in their phrasings and those that hold it only in
+        # their answer, kept apart so gathering candidates needs no per-doc lookup.
+        postings: _Postings = defaultdict(lambda: ([], []))
+        not_covered_postings: _Postings = defaultdict(lambda: ([], []))
         citing: dict[tuple[str, int], int] = defaultdict(int)
         for i, doc in enumerate(docs):
-            for token in doc.strong | doc.weak:
+            for token in doc.strong:
                 df[token] += 1
-                postings[token].append(i)
+                postings[token][0].append(i)
+            for token in doc.weak:
+                df[token] += 1
+                postings[token][1].append(i)
             for key in doc.passages:
                 citing[key] += 1
         for i, doc in enumerate(not_covered_docs):
             for token in doc.strong:
                 df[token] += 1
-                not_covered_postings[token].append(i)
+                not_covered_postings[token][0].append(i)
         for key, tokens in self._passages.items():
             for token in tokens:
                 # Words only summaries use still need a rarity, or questions using them look
@@ -242,12 +252,19 @@ class Matcher:
             if is_noise(word):
                 continue
             found = [stem(word)]
+            fixed = None
             if found[0] not in self._idf:
                 fixed = self._correct(word)
                 if fixed is None:
                     unknown.append(found[0])
                     read[word] = (found[0],)
                     continue
+            elif word not in self._words:
+                # A form the pack never uses whose stem it knows ('offical' reads as 'offic',
+                # as in 'office') may still be a slip: only a lost letter is put back, since
+                # changing a letter of a real word ('stayed') makes another ('stated').
+                fixed = self._correct(word, lost_letter=True)
+            if fixed is not None:
                 # The corrected word may be a synonym variant ('weapn' -> 'weapon' -> 'arms').
                 found = content_tokens(self.synonyms.apply(fixed))
             read[word] = tuple(found)
@@ -265,10 +282,22 @@ class Matcher:
             _choices(cleaned.split(), read),
         )
 
-    def _correct(self, word: str) -> str | None:
-        """Map a misspelt word onto a word the pack uses ('sanctons' -> 'sanctions')."""
+    def _correct(self, word: str, lost_letter: bool = False) -> str | None:
+        """Map a misspelt word onto a word the pack uses ('sanctons' -> 'sanctions'); with
+        `lost_letter`, only onto a word one letter longer ('visting' -> 'visiting')."""
         if len(word) < 4 or not word.isalpha():
             return None
+        if lost_letter:
+            stemmed = stem(word)
+            longer = [
+                w
+                for w in self._vocab.get(word[0], [])
+                if len(w) == len(word) + 1 and stem(w) != stemmed
+            ]
+            hit = process.extractOne(
+                word, longer, scorer=DamerauLevenshtein.distance, score_cutoff=1
+            )
+            return None if hit is None else str(hit[0])
         # One slip (a swap counts as one) per short word, two in a long one: looser matching
         # turns real but unknown words ('inflation') into known ones ('information'). A
         # four-letter word may only have lost a letter ('basd', 'goin'): changing or swapping
@@ -287,7 +316,13 @@ class Matcher:
         return [tuple(sum(self._idf[t] for t in p) for p in doc.phrasings) for doc in docs]
 
     def rank(self, query: Query, limit: int | None = None) -> list[Candidate]:
-        scored = self._score(query, self._docs, self._postings, self._phrasing_mass)
+        scored = self._score(
+            query,
+            self._docs,
+            self._postings,
+            self._phrasing_mass,
+            self.settings.candidate_limit * 2,
+        )
         return [
             Candidate(self._entries[x.index], x.score, x.coverage, x.overlap, x.fuzzy)
             for x in scored[: limit or self.settings.candidate_limit]
@@ -309,9 +344,11 @@ class Matcher:
         self,
         query: Query,
         docs: list[_Doc],
-        postings: dict[str, list[int]],
+        postings: _Postings,
         masses: list[tuple[float, ...]],
+        shortlist: int,
     ) -> list[_Scored]:
+        """Score the `shortlist` docs that share the most weight with the question."""
         s = self.settings
         if not query.tokens or not docs:
             return []
@@ -322,17 +359,19 @@ class Matcher:
         # between them anyway. It still counts when the shortlist is scored below.
         # When every word is that common, the rarest one alone picks the candidates.
         cap = max(s.postings_cap, len(docs) // 20)
-        found = {t: postings.get(t, ()) for t in weights}
-        seeds = [t for t in weights if len(found[t]) <= cap] or [
-            min(weights, key=lambda t: len(found[t]))
-        ]
+        found = {t: postings.get(t, _NO_POSTINGS) for t in weights}
+        size = {t: len(strong) + len(weak) for t, (strong, weak) in found.items()}
+        seeds = [t for t in weights if size[t] <= cap] or [min(weights, key=size.__getitem__)]
         hits: dict[int, float] = defaultdict(float)
         for token in seeds:
             weight = weights[token]
-            for i in found[token]:
-                doc = docs[i]
-                hits[i] += weight if token in doc.strong else weight * s.answer_word_weight
-        picked = heapq.nlargest(s.candidate_limit * 2, hits, key=hits.__getitem__)
+            strong, weak = found[token]
+            for i in strong:
+                hits[i] += weight
+            weight *= s.answer_word_weight
+            for i in weak:
+                hits[i] += weight
+        picked = heapq.nlargest(shortlist, hits, key=hits.__getitem__)
         qweights = {t: self._idf[t] for t in query.tokens}
         qmass = sum(qweights.values()) + unknown_weight
         qstring = " ".join(sorted(query.tokens + query.unknown))
@@ -468,8 +507,13 @@ class Matcher:
         the paragraph's summary). A tie otherwise goes to the entry: 'what is OBOR called now'
         reads as 'what is OBOR' once the small words go, and that student deserves the answer.
         """
+        # Only the best fit matters here, and it shares the most words with the question.
         scored = self._score(
-            query, self._not_covered_docs, self._not_covered_postings, self._not_covered_mass
+            query,
+            self._not_covered_docs,
+            self._not_covered_postings,
+            self._not_covered_mass,
+            self.settings.not_covered_shortlist,
         )
         if not scored:
             return None

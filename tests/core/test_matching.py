@@ -26,6 +26,17 @@ def test_four_letter_words_are_corrected_only_for_a_dropped_letter(mini: StudySe
     assert "slae" in matcher.prepare("weapon slae").unknown
 
 
+def test_a_form_the_pack_never_uses_may_have_lost_a_letter(shipped: StudyService) -> None:
+    matcher = shipped.matcher
+    # 'offical' stems to 'offic' (as in 'office'), a word the pack knows, so only the lost
+    # letter check finds 'official'.
+    assert matcher.prepare("offical").tokens == matcher.prepare("official").tokens == ("offici",)
+    assert matcher.prepare("visting").tokens == matcher.prepare("visiting").tokens
+    # A real word the pack does not use is left as it is, not changed into one it does.
+    assert matcher.prepare("stayed").tokens == ("stay",)
+    assert matcher.prepare("leaving").tokens != matcher.prepare("leading").tokens
+
+
 def test_a_tie_between_passages_asks_which_one() -> None:
     service = StudyService(SLACK_PACK)
     reply = service.ask("pipeline")
