@@ -100,7 +100,7 @@ class MatchResult:
         return self.candidates[0] if self.candidates else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Doc:
     """What the matcher knows of one entry, or of one question the commentary does not answer."""
 
@@ -115,7 +115,7 @@ _Postings = dict[str, tuple[list[int], list[int]]]
 _NO_POSTINGS: tuple[list[int], list[int]] = ([], [])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Scored:
     index: int
     score: float
