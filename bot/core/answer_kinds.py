@@ -28,7 +28,13 @@ class Kind(Enum):
 
 # Checked on cleaned text (lower case, punctuation turned into spaces).
 _ASKS = (
-    (Kind.DISTANCE, re.compile(r"\bhow (?:deep|far|tall|high|wide)\b")),
+    (
+        Kind.DISTANCE,
+        re.compile(
+            r"\bhow (?:deep|far|tall|high|wide)\b|"
+            r"\bwhat(?:s| is| was)? the (?:range|length|depth|height|width|distance) (?:of|between)\b"
+        ),
+    ),
     (
         Kind.DURATION,
         re.compile(r"\bhow long (?:has|have|had|did|do|does|will|would|could|can|should)\b"),
