@@ -140,7 +140,7 @@ class StudyService:
         if not core:
             return Reply(Status.NO_MATCH, Kind.HELP, question, message=self.help_text())
         loaded = self._loaded
-        source = self.default_source()
+        source = self.default_source(loaded.kb)
         reference = find_reference(core, max(source.paragraphs))
         if reference is not None and reference.asks_for_summary:
             return self._summaries(source, reference.paragraphs, question)
@@ -272,8 +272,8 @@ class StudyService:
             lines.extend(f"    - {q}" for q in topic.samples)
         return "\n".join(lines)
 
-    def default_source(self) -> Source:
-        return next(iter(sorted(self.kb.sources.values(), key=lambda s: s.id)))
+    def default_source(self, kb: KnowledgeBase | None = None) -> Source:
+        return min((kb or self.kb).sources.values(), key=lambda s: s.id)
 
     def paragraph(self, number: int, source_id: str | None = None) -> Reply:
         """The curated one-line summary of one paragraph, with its citation."""
@@ -322,7 +322,8 @@ class StudyService:
         return (
             f'I answer questions about {source.author}\'s commentary "{source.title}" '
             f"({source.outlet}, {source.year}), citing the paragraph each answer comes from.\n"
-            'Just ask in your own words, e.g. "Why did Russia stop selling arms to China?"\n'
+            'Just ask in your own words, e.g. "Why did Russia stop selling arms to China?", '
+            'or point at a paragraph: "in para 5, who copied whose weapons?"\n'
             "Commands: /topics (what I can answer), /source N (what paragraph N says), /help."
         )
 
