@@ -31,8 +31,8 @@ _ASKS = (
     (
         Kind.DISTANCE,
         re.compile(
-            r"\bhow (?:deep|far|tall|high|wide)\b|"
-            r"\bwhat(?:s| is| was)? the (?:range|length|depth|height|width|distance) (?:of|between)\b"
+            r"\bhow (?:deep|far|tall|high|wide)\b|\bwhat(?:s| is| was)? the "
+            r"(?:range|length|depth|height|width|distance) (?:of|between)\b"
         ),
     ),
     (

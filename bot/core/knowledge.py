@@ -407,25 +407,36 @@ def _display_path(path: Path, root: Path) -> str:
         return str(path)
 
 
+def _source_problem(
+    kb_sources: Mapping[str, Source],
+    source_id: str,
+    paragraphs: tuple[int, ...],
+    where: tuple[str, int],
+    entry_id: str | None = None,
+    naming: str = "cites",
+) -> Problem | None:
+    """An unknown source, or paragraphs the source does not have."""
+    source = kb_sources.get(source_id)
+    if source is None:
+        return Problem(*where, f"unknown source '{source_id}'", entry_id)
+    missing = [p for p in paragraphs if p not in source.paragraphs]
+    if missing:
+        return Problem(
+            *where,
+            f"{naming} paragraph(s) {missing} that source '{source.id}' does not have",
+            entry_id,
+        )
+    return None
+
+
 def _validate_not_covered(
     kb_sources: Mapping[str, Source], items: Iterable[NotCovered]
 ) -> list[Problem]:
-    problems: list[Problem] = []
-    for item in items:
-        source = kb_sources.get(item.source)
-        if source is None:
-            problems.append(Problem(item.file, item.line, f"unknown source '{item.source}'"))
-            continue
-        missing = [p for p in item.near if p not in source.paragraphs]
-        if missing:
-            problems.append(
-                Problem(
-                    item.file,
-                    item.line,
-                    f"'near' names paragraph(s) {missing} that source '{source.id}' does not have",
-                )
-            )
-    return problems
+    found = (
+        _source_problem(kb_sources, n.source, n.near, (n.file, n.line), naming="'near' names")
+        for n in items
+    )
+    return [p for p in found if p is not None]
 
 
 def _validate(kb_sources: Mapping[str, Source], entries: Iterable[Entry]) -> list[Problem]:
@@ -453,22 +464,11 @@ def _validate(kb_sources: Mapping[str, Source], entries: Iterable[Entry]) -> lis
                     entry.id,
                 )
             )
-        source = kb_sources.get(entry.source)
-        if source is None:
-            problems.append(
-                Problem(entry.file, entry.line, f"unknown source '{entry.source}'", entry.id)
-            )
-        else:
-            missing = [p for p in entry.paragraphs if p not in source.paragraphs]
-            if missing:
-                problems.append(
-                    Problem(
-                        entry.file,
-                        entry.line,
-                        f"cites paragraph(s) {missing} that source '{source.id}' does not have",
-                        entry.id,
-                    )
-                )
+        problem = _source_problem(
+            kb_sources, entry.source, entry.paragraphs, (entry.file, entry.line), entry.id
+        )
+        if problem is not None:
+            problems.append(problem)
         if entry.anchor is not None and len(entry.anchor.split()) > MAX_ANCHOR_WORDS:
             problems.append(
                 Problem(
