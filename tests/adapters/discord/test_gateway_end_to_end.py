@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.adapters.discord.conftest import Running, StartBot
+from tests.adapters.discord.conftest import MINI_PACK, Running, StartBot
 from tests.adapters.discord.fake_discord import (
     ALICE,
     ALICE_ID,
@@ -173,6 +175,27 @@ async def test_an_unknown_question_says_so_and_points_to_topics(
     assert "I don't know that one" in shown_text(body)
     assert "/topics" in shown_text(body)
     assert custom_ids(body) == [f"study:del:{ALICE_ID}"]
+
+
+async def test_a_question_the_commentary_does_not_answer_says_so_and_offers_nearby_ones(
+    start_bot: StartBot, fake: FakeDiscord, tmp_path: Path
+) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(MINI_PACK, pack)
+    (pack / "not-covered.yaml").write_text(
+        "kind: not_covered\nsource: mini\nquestions:\n"
+        "  - {q: who buys the most oil from them, near: [1]}\n"
+    )
+    await start_bot(BOT_KNOWLEDGE_DIR=str(pack))
+    question = await fake.user_says("who buys oil")
+
+    body = await reply_to(fake, question)
+
+    text = shown_text(body)
+    assert "The commentary doesn't answer that" in text
+    assert "¶1: Two countries trade grain and oil." in text
+    assert "1. What do the two countries trade?" in text
+    assert custom_ids(body) == ["study:pick:grain-trade", f"study:del:{ALICE_ID}"]
 
 
 async def test_everyone_in_a_question_pings_nobody(running: Running, fake: FakeDiscord) -> None:

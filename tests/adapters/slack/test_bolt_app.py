@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -112,6 +114,25 @@ def test_suggestion_click_answers_that_entry(
     assert mrkdwn_texts(mine["blocks"], "section") == ["It cost 25 billion dollars."]
     assert any(c.endswith("¶2") for c in mrkdwn_texts(mine["blocks"], "context"))
     assert json.loads(button(mine["blocks"], "studybot.delete")["value"]) == {"u": "U1ASKER"}
+
+
+def test_a_question_the_commentary_does_not_answer_says_so_with_nearby_questions(
+    make_bot: Callable[..., SlackBot], fake: FakeSlackApi, tmp_path: Path
+) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(MINI_PACK, pack)
+    (pack / "not-covered.yaml").write_text(
+        "kind: not_covered\nsource: mini\nquestions:\n"
+        "  - {q: who buys the most oil from them, near: [1]}\n"
+    )
+    bot = make_bot(common=CommonSettings(knowledge_dir=pack, cooldown_seconds=0))
+    bot.command("who buys oil", response="ask")
+    asked = response(fake, "ask").body
+    (text,) = mrkdwn_texts(asked["blocks"], "section")
+    assert text.startswith("The commentary doesn't answer that")
+    assert "¶1: Two countries trade grain and oil." in text
+    picks = [b for b in buttons(asked["blocks"]) if b["action_id"].startswith("studybot.s")]
+    assert [b["text"]["text"] for b in picks] == ["What do the two countries trade?"]
 
 
 def test_delete_is_refused_for_others_and_done_for_the_asker(
