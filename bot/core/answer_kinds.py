@@ -69,8 +69,10 @@ _TIME = re.compile(
 )
 _YEAR_IN_TEXT = re.compile(rf"\b{_YEAR}s?\b")
 _COUNT = re.compile(
-    # A digit joined to letters is a model or a group ('S-400', 'G20'), not a count.
-    rf"(?<![\w.-])(?!{_YEAR}\b)\d[\d,.]*\b|\b(?:{'|'.join(_NUMBER_WORDS)})\b|%|\bpercent\b|\$",
+    # A digit joined to letters is a model or a group ('S-400', 'G20'), not a count; 'the two'
+    # and 'the one' are the two countries and the one growing, not figures.
+    rf"(?<![\w.-])(?!{_YEAR}\b)\d[\d,.]*\b|\b(?<!the )(?:one|two)\b|"
+    rf"\b(?:{'|'.join(w for w in _NUMBER_WORDS if w not in ('one', 'two'))})\b|%|\bpercent\b|\$",
     re.IGNORECASE,
 )
 _LENGTH_UNIT = r"km|kilomet(?:re|er)s?|miles?|met(?:re|er)s?|mm|cm|feet|foot|sq|square"

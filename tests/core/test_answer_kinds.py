@@ -55,6 +55,10 @@ def test_the_kind_of_fact_a_question_asks_for(question: str, kind: Kind | None) 
         ("Russia sells China the S-400 and the SU-27.", set()),
         # A year is a date, not a count: 'how many' is not answered by 'in 2006'.
         ("Sales resumed in 2011.", {Kind.YEAR, Kind.TIME, Kind.DURATION}),
+        # 'The two' are the two countries, not a figure; 'two' elsewhere still counts.
+        ("The two have stepped up military cooperation.", set()),
+        ("Putin and Xi met two times that spring.", {Kind.AMOUNT, Kind.TIME}),
+        ("The three ships sailed on.", {Kind.AMOUNT}),
     ],
 )
 def test_the_kinds_of_fact_an_answer_states(answer: str, kinds: set[Kind]) -> None:
