@@ -44,7 +44,7 @@ class MatchSettings:
     one or two words ('lake baikal') can fit an entry by coincidence.
     """
 
-    answer_threshold: float = 70.0
+    answer_threshold: float = 65.0
     threshold_step: float = 5.0
     threshold_floor: float = 55.0
     suggest_threshold: float = 45.0

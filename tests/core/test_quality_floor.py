@@ -14,13 +14,13 @@ from rapidfuzz import fuzz, process
 # The product target is 90% answered correctly with at most 5% of off-topic questions answered.
 ACCURACY_FLOOR = 0.94
 FALSE_ANSWER_CEILING = 0.02
-HOLDOUT_ACCURACY_FLOOR = 0.88
+HOLDOUT_ACCURACY_FLOOR = 0.89
 HOLDOUT_FALSE_ANSWER_CEILING = 0.02
 # The sets written from the commentary alone: (accuracy floor, false-answer ceiling) each.
 INDEPENDENT_FLOORS = {
     "independent-a.yaml": (0.94, 0.07),
     "independent-b.yaml": (0.82, 0.09),
-    "independent-c.yaml": (0.64, 0.07),
+    "independent-c.yaml": (0.65, 0.07),
     "independent-d.yaml": (0.94, 0.03),
     "independent-e.yaml": (0.91, 0.09),
 }

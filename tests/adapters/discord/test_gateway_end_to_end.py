@@ -27,7 +27,7 @@ from tests.adapters.discord.fake_discord import (
 )
 
 ARMS_QUESTION = "when did weapon sales stop"
-AMBIGUOUS_QUESTION = "grain oil trade"
+AMBIGUOUS_QUESTION = "oil goods"
 NO_PINGS = {"parse": [], "replied_user": False}
 
 # Discord's intent bits: guilds, guild_messages, dm_messages, message_content.
