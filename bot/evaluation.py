@@ -27,6 +27,7 @@ INDEPENDENT_SETS = (
     REPO_ROOT / "tests" / "data" / "independent-c.yaml",
     REPO_ROOT / "tests" / "data" / "independent-d.yaml",
     REPO_ROOT / "tests" / "data" / "independent-e.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-f.yaml",
 )
 
 
