@@ -62,6 +62,7 @@ class MatchSettings:
     passage_word_weight: float = 0.55
     unknown_word_idf: float = 0.5
     not_covered_slack: float = 10.0
+    vague_share: float = 0.5
     not_covered_shortlist: int = 10
 
 
@@ -481,6 +482,7 @@ class Matcher:
         needed = max(s.threshold_floor, s.answer_threshold - s.threshold_step * max(0, words - 2))
         if (
             bool(fitting)
+            and not self._vague(query)
             and best.score >= needed
             and best.coverage >= s.min_coverage
             and best.score - runner_up >= s.margin
@@ -497,6 +499,15 @@ class Matcher:
         if top.score >= s.suggest_threshold and top.coverage >= s.suggest_coverage:
             return MatchResult("ambiguous", query, tuple(ranked))
         return MatchResult("no_match", query, tuple(ranked))
+
+    def _vague(self, query: Query) -> bool:
+        """Whether every word of the question is one most entries share ('russia', 'china'):
+        'tell me about Russia' picks out no fact, however well some entry's words fit it."""
+        if query.unknown:
+            return False
+        limit = len(self._docs) * self.settings.vague_share
+        found = (self._postings.get(t, _NO_POSTINGS) for t in query.tokens)
+        return all(len(strong) + len(weak) > limit for strong, weak in found)
 
     def _not_covered_over(self, query: Query, top: Candidate) -> NotCovered | None:
         """A question the commentary does not answer that fits better than the entry `top`.

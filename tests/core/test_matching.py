@@ -128,3 +128,15 @@ def test_an_either_or_question_is_answered_by_the_option_the_entry_knows(
     assert reply.status is Status.ANSWERED and reply.entry_id == "power-couple-author-wesleyan"
     # Asked outright, the word no entry knows still counts against an answer.
     assert shipped.ask("is rutland a banker").status is not Status.ANSWERED
+
+
+def test_a_question_of_words_most_entries_share_picks_out_no_fact(shipped: StudyService) -> None:
+    # 'russia' fits most entries equally: the student gets choices, not a random fact.
+    for question in ["tell me about russia", "how do you say hello in russian", "russia china"]:
+        assert shipped.ask(question).status is not Status.ANSWERED, question
+    assert shipped.ask("who is the author").status is Status.ANSWERED
+
+
+def test_typos_of_small_words_are_small_words(shipped: StudyService) -> None:
+    assert shipped.matcher.prepare("whats teh eeu").tokens == shipped.matcher.prepare("eeu").tokens
+    assert shipped.ask("wat is teh eeu").entry_id == "what-is-eeu-eurasian-economic-union"
