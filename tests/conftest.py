@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,20 @@ REPO = Path(__file__).resolve().parents[1]
 KNOWLEDGE = REPO / "knowledge"
 MINI_PACK = REPO / "tests" / "data" / "packs" / "mini"
 SOURCE_TEXTS = REPO.parent / "shared" / "sources"
+# Asked of the mini pack with `mini_pack_with_not_covered`, this gets 'not covered', though the
+# pack alone answers it from its trade entry.
+NOT_COVERED_QUESTION = "who buys oil"
+
+
+def mini_pack_with_not_covered(folder: Path) -> Path:
+    """A copy of the mini pack, in `folder`, that also lists a question it does not answer."""
+    pack = folder / "pack"
+    shutil.copytree(MINI_PACK, pack)
+    (pack / "not-covered.yaml").write_text(
+        "kind: not_covered\nsource: mini\nquestions:\n"
+        "  - {q: who buys the most oil from them, near: [1]}\n"
+    )
+    return pack
 
 
 @pytest.fixture(scope="session")

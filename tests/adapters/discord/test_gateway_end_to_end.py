@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.adapters.discord.conftest import MINI_PACK, Running, StartBot
+from tests.adapters.discord.conftest import Running, StartBot
 from tests.adapters.discord.fake_discord import (
     ALICE,
     ALICE_ID,
@@ -25,6 +24,7 @@ from tests.adapters.discord.fake_discord import (
     Json,
     custom_ids,
 )
+from tests.conftest import NOT_COVERED_QUESTION, mini_pack_with_not_covered
 
 ARMS_QUESTION = "when did weapon sales stop"
 AMBIGUOUS_QUESTION = "oil goods"
@@ -180,14 +180,8 @@ async def test_an_unknown_question_says_so_and_points_to_topics(
 async def test_a_question_the_commentary_does_not_answer_says_so_and_offers_nearby_ones(
     start_bot: StartBot, fake: FakeDiscord, tmp_path: Path
 ) -> None:
-    pack = tmp_path / "pack"
-    shutil.copytree(MINI_PACK, pack)
-    (pack / "not-covered.yaml").write_text(
-        "kind: not_covered\nsource: mini\nquestions:\n"
-        "  - {q: who buys the most oil from them, near: [1]}\n"
-    )
-    await start_bot(BOT_KNOWLEDGE_DIR=str(pack))
-    question = await fake.user_says("who buys oil")
+    await start_bot(BOT_KNOWLEDGE_DIR=str(mini_pack_with_not_covered(tmp_path)))
+    question = await fake.user_says(NOT_COVERED_QUESTION)
 
     body = await reply_to(fake, question)
 

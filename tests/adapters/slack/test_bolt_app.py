@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +16,7 @@ from bot.core.service import StudyService
 from tests.adapters.slack.checks import assert_well_formed
 from tests.adapters.slack.fake_slack import TEAM_ID, Call, FakeSlackApi
 from tests.adapters.slack.harness import SlackBot, button, buttons, mrkdwn_texts
-from tests.conftest import MINI_PACK
+from tests.conftest import MINI_PACK, NOT_COVERED_QUESTION, mini_pack_with_not_covered
 
 ARMS = "when did weapon sales stop"
 SLACK_PACK = MINI_PACK.parent / "slack"
@@ -119,14 +118,9 @@ def test_suggestion_click_answers_that_entry(
 def test_a_question_the_commentary_does_not_answer_says_so_with_nearby_questions(
     make_bot: Callable[..., SlackBot], fake: FakeSlackApi, tmp_path: Path
 ) -> None:
-    pack = tmp_path / "pack"
-    shutil.copytree(MINI_PACK, pack)
-    (pack / "not-covered.yaml").write_text(
-        "kind: not_covered\nsource: mini\nquestions:\n"
-        "  - {q: who buys the most oil from them, near: [1]}\n"
-    )
+    pack = mini_pack_with_not_covered(tmp_path)
     bot = make_bot(common=CommonSettings(knowledge_dir=pack, cooldown_seconds=0))
-    bot.command("who buys oil", response="ask")
+    bot.command(NOT_COVERED_QUESTION, response="ask")
     asked = response(fake, "ask").body
     (text,) = mrkdwn_texts(asked["blocks"], "section")
     assert text.startswith("The commentary doesn't answer that")
