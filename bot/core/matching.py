@@ -12,6 +12,9 @@ Three signals, combined into one 0-100 score per entry:
 A question that asks for a date, a count, a measure or a name is answered only by an entry whose
 answer states one (see `answer_kinds`); a close fit without one becomes a suggestion.
 
+A would-be answer is also held against the pack's not-covered questions, scored the same way on
+an index of their own: when one fits better, the commentary does not answer what was asked.
+
 Everything that does not depend on the question (tokens, IDF, postings, vocabulary) is built once
 when the matcher is made.
 """
