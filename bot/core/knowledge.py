@@ -206,6 +206,11 @@ class _Collector:
     ) -> None:
         self.problems.append(Problem(self.shown, _line_of(node, key), message, entry))
 
+    def unknown_fields(self, node: _Node, known: set[str], entry: str | None = None) -> None:
+        for key in node:
+            if key not in known:
+                self.error(node, f"unknown field '{key}'", str(key), entry)
+
     def text(self, node: _Node, key: str, entry: str | None = None, required: bool = True) -> str:
         value = node.get(key)
         if value is None:
@@ -296,9 +301,7 @@ def _parse_entry(node: object, default_source: str, col: _Collector) -> Entry | 
         "citation",
         "quiz",
     }
-    for key in node:
-        if key not in known:
-            col.error(node, f"unknown field '{key}'", str(key), label)
+    col.unknown_fields(node, known, label)
     source = col.text(node, "source", label, required=False) or default_source
     if not source:
         col.error(node, "no 'source' on the entry or the file", entry=label)
@@ -372,9 +375,7 @@ def _parse_not_covered(doc: _Node, col: _Collector) -> list[NotCovered]:
             col.error(item, "each item must be a mapping with 'q' and 'near'")
             continue
         before = len(col.problems)
-        for key in item:
-            if key not in ("q", "near", "source"):
-                col.error(item, f"unknown field '{key}'", str(key))
+        col.unknown_fields(item, {"q", "near", "source"})
         question = col.text(item, "q")
         source = col.text(item, "source", required=False) or default_source
         if not source:

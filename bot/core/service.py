@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core import telemetry
@@ -282,32 +282,23 @@ class StudyService:
         question = f"/source {number}"
         if source is None:
             return Reply(Status.NO_MATCH, Kind.HELP, question, message=f"No source '{source_id}'.")
-        summary = source.paragraphs.get(number)
-        if summary is None:
+        return self._summaries(source, (number,), question)
+
+    def _summaries(self, source: Source, numbers: tuple[int, ...], question: str) -> Reply:
+        """The curated summary of each paragraph asked about ('/source 5', 'what does para 5
+        say'), or which paragraphs there are when one does not exist."""
+        missing = [n for n in numbers if n not in source.paragraphs]
+        if missing:
             first, last = min(source.paragraphs), max(source.paragraphs)
             return Reply(
                 Status.NO_MATCH,
                 Kind.HELP,
                 question,
                 message=(
-                    f"There is no {PILCROW}{number}: the commentary runs from {PILCROW}{first} "
-                    f"(front matter) to {PILCROW}{last}."
+                    f"There is no {PILCROW}{missing[0]}: the commentary runs from "
+                    f"{PILCROW}{first} (front matter) to {PILCROW}{last}."
                 ),
             )
-        return Reply(
-            Status.ANSWERED,
-            Kind.SOURCE,
-            question,
-            answer=f"{PILCROW}{number}: {summary}",
-            score=100.0,
-            citation=self._citation(source, (number,), None),
-        )
-
-    def _summaries(self, source: Source, numbers: tuple[int, ...], question: str) -> Reply:
-        """'what does para 5 say': the curated summary of each paragraph asked about."""
-        missing = [n for n in numbers if n not in source.paragraphs]
-        if missing:
-            return replace(self.paragraph(missing[0], source.id), question=question)
         return Reply(
             Status.ANSWERED,
             Kind.SOURCE,
