@@ -119,6 +119,12 @@ _Postings = dict[str, tuple[list[int], list[int]]]
 _NO_POSTINGS: tuple[list[int], list[int]] = ([], [])
 
 
+def _holders(postings: _Postings, token: str) -> int:
+    """How many docs hold the word, in their phrasings or their answer."""
+    strong, weak = postings.get(token, _NO_POSTINGS)
+    return len(strong) + len(weak)
+
+
 @dataclass(frozen=True, slots=True)
 class _Scored:
     index: int
@@ -288,29 +294,22 @@ class Matcher:
 
     def _correct(self, word: str, lost_letter: bool = False) -> str | None:
         """Map a misspelt word onto a word the pack uses ('sanctons' -> 'sanctions'); with
-        `lost_letter`, only onto a word one letter longer ('visting' -> 'visiting')."""
+        `lost_letter`, only onto a word one letter longer ('visting' -> 'visiting') whose stem
+        differs (one with the same stem is the same word)."""
         if len(word) < 4 or not word.isalpha():
             return None
-        if lost_letter:
-            stemmed = stem(word)
-            longer = [
-                w
-                for w in self._vocab.get(word[0], [])
-                if len(w) == len(word) + 1 and stem(w) != stemmed
-            ]
-            hit = process.extractOne(
-                word, longer, scorer=DamerauLevenshtein.distance, score_cutoff=1
-            )
-            return None if hit is None else str(hit[0])
         # One slip (a swap counts as one) per short word, two in a long one: looser matching
         # turns real but unknown words ('inflation') into known ones ('information'). A
         # four-letter word may only have lost a letter ('basd', 'goin'): changing or swapping
         # one of its letters makes another real word too often ('clam' is not 'calm').
         # Students rarely get the first letter wrong, and searching one letter's words is faster.
         choices = self._vocab.get(word[0], [])
-        if len(word) == 4:
-            choices = [w for w in choices if len(w) == 5]
-        limit = 1 if len(word) < 8 else 2
+        if lost_letter or len(word) == 4:
+            choices = [w for w in choices if len(w) == len(word) + 1]
+        if lost_letter:
+            stemmed = stem(word)
+            choices = [w for w in choices if stem(w) != stemmed]
+        limit = 1 if lost_letter or len(word) < 8 else 2
         found = process.extractOne(
             word, choices, scorer=DamerauLevenshtein.distance, score_cutoff=limit
         )
@@ -338,11 +337,16 @@ class Matcher:
         weights = {
             t: self._idf[t] * (s.generic_word_weight if t in GENERIC else 1.0) for t in query.tokens
         }
-        unknown_weight = sum(
-            self._max_idf * s.unknown_word_idf * (s.generic_word_weight if t in GENERIC else 1.0)
-            for t in query.unknown
+        return weights, sum(self._unknown_weight(t) for t in query.unknown)
+
+    def _unknown_weight(self, token: str) -> float:
+        """A word the pack never uses weighs as a rare one, at a discount."""
+        s = self.settings
+        return (
+            self._max_idf
+            * s.unknown_word_idf
+            * (s.generic_word_weight if token in GENERIC else 1.0)
         )
-        return weights, unknown_weight
 
     def _score(
         self,
@@ -364,7 +368,7 @@ class Matcher:
         # When every word is that common, the rarest one alone picks the candidates.
         cap = max(s.postings_cap, len(docs) // 20)
         found = {t: postings.get(t, _NO_POSTINGS) for t in weights}
-        size = {t: len(strong) + len(weak) for t, (strong, weak) in found.items()}
+        size = {t: _holders(postings, t) for t in weights}
         seeds = [t for t in weights if size[t] <= cap] or [min(weights, key=size.__getitem__)]
         hits: dict[int, float] = defaultdict(float)
         for token in seeds:
@@ -406,15 +410,13 @@ class Matcher:
     def _ruled_out(self, doc: _Doc, query: Query, weights: dict[str, float]) -> float:
         """The weight of each choice's option that this entry does not know while it knows the
         other: 'oil or gas' is fully answered by an entry about oil."""
-        s = self.settings
-        unknown_weight = self._max_idf * s.unknown_word_idf
         dropped = 0.0
         for left, right in query.choices:
             knows_left = all(self._knows(doc, t) for t in left)
             knows_right = all(self._knows(doc, t) for t in right)
             if knows_left != knows_right:
                 lacking = right if knows_left else left
-                dropped += sum(weights.get(t, unknown_weight) for t in lacking)
+                dropped += sum(weights.get(t) or self._unknown_weight(t) for t in lacking)
         return dropped
 
     def _matched(self, doc: _Doc, weights: dict[str, float]) -> float:
@@ -509,8 +511,7 @@ class Matcher:
         if query.unknown:
             return False
         limit = len(self._docs) * self.settings.vague_share
-        found = (self._postings.get(t, _NO_POSTINGS) for t in query.tokens)
-        return all(len(strong) + len(weak) > limit for strong, weak in found)
+        return all(_holders(self._postings, t) > limit for t in query.tokens)
 
     def _not_covered_over(self, query: Query, top: Candidate) -> NotCovered | None:
         """A question the commentary does not answer that fits better than the entry `top`.
