@@ -28,6 +28,8 @@ INDEPENDENT_SETS = (
     REPO_ROOT / "tests" / "data" / "independent-d.yaml",
     REPO_ROOT / "tests" / "data" / "independent-e.yaml",
     REPO_ROOT / "tests" / "data" / "independent-f.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-g.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-h.yaml",
 )
 
 

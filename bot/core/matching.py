@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ from bot.core.text import GENERIC, STOPWORDS, Synonyms, clean, content_tokens, i
 
 COMMON_ANSWER_SHARE = 0.1
 COMMON_NAME_SHARE = 0.05
+_LOWER_WORD = re.compile(r"(?<![\w'’])[a-z]+(?![\w'’])")
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ class Query:
     # 'is he a professor or a journalist': the words either side of each 'or'. An entry that
     # knows one side answers the question; the side it lacks is the option it rules out.
     choices: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
+    # Tokens read from a word taken for a typo ('lunch' read as 'launch').
+    guessed: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -232,6 +236,8 @@ class Matcher:
         # question's few words rather than over the union of both.
         self._phrasing_mass = self._masses(docs)
         self._not_covered_mass = self._masses(not_covered_docs)
+        summaries = [t for source in kb.sources.values() for t in source.paragraphs.values()]
+        self._proper_names = self._proper_names_in([e.answer for e in self._entries] + summaries)
         # Typos are corrected towards any word the pack knows, synonym variants included.
         known = self._words | STOPWORDS | {t for t in self.synonyms.variants if " " not in t}
         self._vocab: dict[str, list[str]] = defaultdict(list)
@@ -258,6 +264,7 @@ class Matcher:
         tokens: list[str] = []
         unknown: list[str] = []
         read: dict[str, tuple[str, ...]] = {}
+        guessed: set[str] = set()
         for word in dict.fromkeys(cleaned.split()):
             if is_noise(word):
                 continue
@@ -277,6 +284,7 @@ class Matcher:
             if fixed is not None:
                 # The corrected word may be a synonym variant ('weapn' -> 'weapon' -> 'arms').
                 found = content_tokens(self.synonyms.apply(fixed))
+                guessed.update(found)
             read[word] = tuple(found)
             for token in found:
                 if token not in self._idf:
@@ -290,6 +298,7 @@ class Matcher:
             tuple(unknown),
             asked_kind(plain),
             _choices(cleaned.split(), read),
+            frozenset(guessed),
         )
 
     def _correct(self, word: str, lost_letter: bool = False) -> str | None:
@@ -488,6 +497,10 @@ class Matcher:
         if (
             bool(fitting)
             and not self._vague(query)
+            # A question read only through typo corrections may be a word the pack never uses
+            # ('lunch'): offer the guess rather than answer it.
+            and not set(query.tokens) <= query.guessed
+            and not self._names_another(best.entry, query)
             and best.score >= needed
             and best.coverage >= s.min_coverage
             and best.score - runner_up >= s.margin
@@ -573,6 +586,33 @@ class Matcher:
             for entry_id, entry_names in names.items()
         }
         return {entry_id: words for entry_id, words in uncommon.items() if words}
+
+    def _proper_names_in(self, texts: list[str]) -> frozenset[str]:
+        """The forms of one-word names ('Trump', 'Davos', 'US') the pack's texts use, less
+        words they also write in lower case ('east' in 'turning east') and the names most
+        entries hold ('Russia', 'China'), which are the background of every question."""
+        forms: set[str] = set()
+        everyday: set[str] = set()
+        for text in texts:
+            for name in self._names(text):
+                if len(name) == 1:
+                    forms |= name[0]
+            for word in _LOWER_WORD.findall(text):
+                everyday.update((stem(word), *self._tokens(word)))
+        limit = len(self._docs) * self.settings.vague_share
+        background = {form for form in forms if _holders(self._postings, form) > limit}
+        return frozenset(
+            form
+            for form in forms - everyday - background
+            # 'Russians' is read as 'russian', a form of the background name 'Russia'.
+            if form in self._idf and not set(self._tokens(form)) <= background
+        )
+
+    def _names_another(self, entry: Entry, query: Query) -> bool:
+        """Whether the question names someone or something that the entry and its paragraph
+        never mention: 'what did Putin say at Davos' is not answered by Xi's Davos speech."""
+        doc = self._docs[self._position[entry.id]]
+        return any(t in self._proper_names and not self._knows(doc, t) for t in query.tokens)
 
     def _gives_new_name(self, entry: Entry, query: Query) -> bool:
         """Whether the answer names something the question did not: 'what was the missile

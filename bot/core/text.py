@@ -74,7 +74,7 @@ STOPWORDS = frozenset(
     give gives mean means meant called call go goes going gone again still even ever way thing
     things stuff exactly actually basically literally lol lmao rn abt thru tho idk btw tl dr tldr
     fyi imo ok okay um uh hmm pls wanna gonna gotta yeah yep nope ya yall guys bro mentioned
-    teh hte thw wat wut waht whta wht hwo wich whic wher
+    teh hte thw wat wut waht whta wht hwo wich whic wher happend happned hapened
     mention mentions talk talking talked text article piece paper reading read intro part
     happen happened happens use used using try tried make made makes put puts run runs keep
     keeps come comes came think thinks thought look looking find need needs one ones
@@ -84,6 +84,7 @@ STOPWORDS = frozenset(
     kind sorts reason reasons mention role stand stands
     besides toward towards across under over while each both either neither via among within
     upon
+    suppose supposed supposedly seem seems seemed apparently
     """.split()
 )
 

@@ -140,3 +140,35 @@ def test_a_question_of_words_most_entries_share_picks_out_no_fact(shipped: Study
 def test_typos_of_small_words_are_small_words(shipped: StudyService) -> None:
     assert shipped.matcher.prepare("whats teh eeu").tokens == shipped.matcher.prepare("eeu").tokens
     assert shipped.ask("wat is teh eeu").entry_id == "what-is-eeu-eurasian-economic-union"
+
+
+def test_a_question_naming_someone_the_passage_never_mentions_is_not_answered(
+    shipped: StudyService,
+) -> None:
+    # The Davos entry is about Xi; Putin is named elsewhere in the pack, never near it.
+    assert shipped.ask("what did xi say in his davos speech").status is Status.ANSWERED
+    reply = shipped.ask("what did putin say in his davos speech")
+    assert reply.status is Status.AMBIGUOUS
+    assert "xi-davos-2017-globalization-2" in {s.entry_id for s in reply.suggestions}
+    # 'Russians' is a form of Russia, which every passage is about.
+    assert shipped.ask("why are the russians wary of globalisation").status is Status.ANSWERED
+    # 'tell us' asks the bot; it does not name the US.
+    tokens = shipped.matcher.prepare("can you tell us when the espo pipeline opened").tokens
+    assert "us" not in tokens
+
+
+def test_a_question_read_only_through_typo_guesses_is_offered_not_answered(
+    shipped: StudyService,
+) -> None:
+    # 'lunch' is a real word the pack never uses, one letter short of 'launch'.
+    query = shipped.matcher.prepare("whats for lunch")
+    assert query.tokens == ("launch",) and query.guessed == {"launch"}
+    assert shipped.ask("whats for lunch").status is not Status.ANSWERED
+    # A guess beside a word the pack knows still counts towards an answer.
+    assert shipped.ask("when did russia halt arms sales to chnia").status is Status.ANSWERED
+
+
+def test_hedges_are_small_words(shipped: StudyService) -> None:
+    hedged = shipped.matcher.prepare("what is the eeu supposed to protect").tokens
+    assert hedged == shipped.matcher.prepare("what is the eeu to protect").tokens
+    assert shipped.matcher.prepare("trenins first name").tokens == ("trenin",)

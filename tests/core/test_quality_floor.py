@@ -12,18 +12,20 @@ from rapidfuzz import fuzz, process
 
 # Floors at the figures the matcher reaches today, so a change can only keep or raise them.
 # The product target is 90% answered correctly with at most 5% of off-topic questions answered.
-ACCURACY_FLOOR = 0.94
+ACCURACY_FLOOR = 0.95
 FALSE_ANSWER_CEILING = 0.02
-HOLDOUT_ACCURACY_FLOOR = 0.89
+HOLDOUT_ACCURACY_FLOOR = 0.90
 HOLDOUT_FALSE_ANSWER_CEILING = 0.02
 # The sets written from the commentary alone: (accuracy floor, false-answer ceiling) each.
 INDEPENDENT_FLOORS = {
-    "independent-a.yaml": (0.94, 0.07),
-    "independent-b.yaml": (0.82, 0.09),
-    "independent-c.yaml": (0.65, 0.07),
-    "independent-d.yaml": (0.94, 0.03),
-    "independent-e.yaml": (0.91, 0.09),
-    "independent-f.yaml": (0.86, 0.12),
+    "independent-a.yaml": (0.96, 0.07),
+    "independent-b.yaml": (0.84, 0.07),
+    "independent-c.yaml": (0.67, 0.05),
+    "independent-d.yaml": (0.96, 0.03),
+    "independent-e.yaml": (0.93, 0.07),
+    "independent-f.yaml": (0.88, 0.09),
+    "independent-g.yaml": (0.89, 0.05),
+    "independent-h.yaml": (0.86, 0.14),
 }
 
 
