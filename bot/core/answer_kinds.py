@@ -18,6 +18,7 @@ from bot.core.text import NUMBER_WORDS
 
 class Kind(Enum):
     YEAR = "year"
+    MONTH = "month"
     TIME = "time"
     AMOUNT = "amount"
     MEASURE = "measure"  # a length or a duration: 'how long is' can mean either
@@ -26,22 +27,31 @@ class Kind(Enum):
     NAME = "name"  # checked against the question too: see `Matcher`
 
 
+_LENGTH_UNIT = (
+    r"km|kilomet(?:re|er)s?|miles?|met(?:re|er)s?|millimet(?:re|er)s?|centimet(?:re|er)s?|mm|cm|"
+    r"inch(?:es)?|yards?|feet|foot|sq|square"
+)
 # Checked on cleaned text (lower case, punctuation turned into spaces).
 _ASKS = (
     (
         Kind.DISTANCE,
         re.compile(
             r"\bhow (?:deep|far|tall|high|wide)\b|\bwhat(?:s| is| was)? the "
-            r"(?:range|length|depth|height|width|distance) (?:of|between)\b"
+            r"(?:range|length|depth|height|width|distance) (?:of|between)\b|"
+            rf"\bhow many (?:{_LENGTH_UNIT})\b"
         ),
     ),
     (
         Kind.DURATION,
-        re.compile(r"\bhow long (?:has|have|had|did|do|does|will|would|could|can|should)\b"),
+        re.compile(
+            r"\bhow long (?:has|have|had|did|do|does|will|would|could|can|should)\b|"
+            r"\bhow many (?:hours|days|weeks|months|years|yrs|decades)\b"
+        ),
     ),
     (Kind.MEASURE, re.compile(r"\bhow (?:long|old)\b(?! ago)")),
     (Kind.AMOUNT, re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|amount|percentage|share)\b")),
     (Kind.YEAR, re.compile(r"\b(?:what|which) (?:year|yr)\b|\bin what year\b")),
+    (Kind.MONTH, re.compile(r"\b(?:what|which) month\b")),
     (
         Kind.TIME,
         re.compile(
@@ -67,6 +77,7 @@ _TIME = re.compile(
     r"years? ago|spring|summer|autumn|winter|today)\b",
     re.IGNORECASE,
 )
+_MONTH = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\b", re.IGNORECASE)
 _YEAR_IN_TEXT = re.compile(rf"\b{_YEAR}s?\b")
 _COUNT = re.compile(
     # A digit joined to letters is a model or a group ('S-400', 'G20'), not a count; 'the two'
@@ -75,7 +86,6 @@ _COUNT = re.compile(
     rf"\b(?:{'|'.join(w for w in _NUMBER_WORDS if w not in ('one', 'two'))})\b|%|\bpercent\b|\$",
     re.IGNORECASE,
 )
-_LENGTH_UNIT = r"km|kilomet(?:re|er)s?|miles?|met(?:re|er)s?|mm|cm|feet|foot|sq|square"
 _DISTANCE = re.compile(rf"\b(?:{_LENGTH_UNIT})\b", re.IGNORECASE)
 _MEASURE = re.compile(
     rf"\b(?:{_LENGTH_UNIT}|hours?|days?|weeks?|months?|years?|decades?|centur(?:y|ies))\b",
@@ -96,6 +106,8 @@ def kinds_in(answer: str) -> frozenset[Kind]:
     found = set()
     if _TIME.search(answer):
         found.add(Kind.TIME)
+    if _MONTH.search(answer):
+        found.add(Kind.MONTH)
     if _YEAR_IN_TEXT.search(answer):
         found.add(Kind.YEAR)
     if _COUNT.search(answer):

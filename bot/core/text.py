@@ -84,7 +84,7 @@ STOPWORDS = frozenset(
     kind sorts reason reasons mention role stand stands
     besides toward towards across under over while each both either neither via among within
     upon
-    suppose supposed supposedly seem seems seemed apparently
+    suppose supposed supposedly seem seems seemed apparently too
     """.split()
 )
 
@@ -100,7 +100,7 @@ _GENERIC_WORDS = """
     happen become became gotten went take took see seen show shows want wants need needs feel
     feels believe believes start started end ended big small large little good bad new old long
     short high low last next few less least whole overall total currently today recently
-    already never always often sometimes usually too quite pretty rather mostly exact
+    already never always often sometimes usually quite pretty rather mostly exact
     important importance matter matters deal dealing relation relations issue issues topic
     world public official officially situation position word words term terms center centre
     1 2

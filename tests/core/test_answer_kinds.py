@@ -21,6 +21,11 @@ from bot.core.text import clean
         ("how long has russia's economy been stagnant", Kind.DURATION),
         ("how long ago did the arms sales stop", Kind.TIME),
         ("how many chinese ships went to the baltic", Kind.AMOUNT),
+        ("how many millimetres wide is the russian gauge", Kind.DISTANCE),
+        ("how many km of pipeline did they build", Kind.DISTANCE),
+        ("how many days do trains wait at the border", Kind.DURATION),
+        ("in what month was thaad deployed", Kind.MONTH),
+        ("which month did putin praise the ties", Kind.MONTH),
         ("How much did China lend for the pipeline?", Kind.AMOUNT),
         ("what year did trade peak", Kind.YEAR),
         ("which yr did the pipeline open", Kind.YEAR),
@@ -42,7 +47,7 @@ def test_the_kind_of_fact_a_question_asks_for(question: str, kind: Kind | None) 
     ("answer", "kinds"),
     [
         ("In 2006 Moscow suspended all arms sales.", {Kind.YEAR, Kind.TIME, Kind.DURATION}),
-        ("In April Putin bragged about the ties.", {Kind.TIME}),
+        ("In April Putin bragged about the ties.", {Kind.TIME, Kind.MONTH}),
         ("Three Chinese ships sailed to the Baltic.", {Kind.AMOUNT}),
         (
             "The border is 4,000 km long.",
@@ -81,6 +86,19 @@ def test_near_misses_about_things_the_commentary_names(shipped: StudyService) ->
         assert shipped.ask(question).status is not Status.ANSWERED, question
     reply = shipped.ask("how many russians live east of lake baikal")
     assert reply.status is Status.ANSWERED and "6 million" in (reply.answer or "")
+
+
+def test_a_month_or_a_unit_asked_for_must_be_in_the_answer(shipped: StudyService) -> None:
+    # The THAAD answer has a year but no month; the gauge answer has no length.
+    for question in [
+        "in what month was thaad installed in south korea",
+        "how many millimetres wide is the russian railway gauge",
+    ]:
+        assert shipped.ask(question).status is not Status.ANSWERED, question
+    reply = shipped.ask("which month did putin say ties had reached unprecedented heights")
+    assert reply.status is Status.ANSWERED and "April" in (reply.answer or "")
+    reply = shipped.ask("how many days do trains lose at the border")
+    assert reply.status is Status.ANSWERED and "days" in (reply.answer or "")
 
 
 def test_the_kind_asked_for_decides_between_equal_fits(shipped: StudyService) -> None:
