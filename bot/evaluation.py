@@ -30,6 +30,8 @@ INDEPENDENT_SETS = (
     REPO_ROOT / "tests" / "data" / "independent-f.yaml",
     REPO_ROOT / "tests" / "data" / "independent-g.yaml",
     REPO_ROOT / "tests" / "data" / "independent-h.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-i.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-j.yaml",
 )
 
 
