@@ -37,6 +37,30 @@ from bot.core.text import GENERIC, STOPWORDS, Synonyms, clean, content_tokens, i
 COMMON_ANSWER_SHARE = 0.1
 COMMON_NAME_SHARE = 0.05
 _LOWER_WORD = re.compile(r"(?<![\w'’])[a-z]+(?![\w'’])")
+# Verbs that report what someone said or wrote, in an answer.
+_REPORTED = frozenset(
+    """
+    said says say argued argues argue wrote writes write boasted boasts boast warned warns warn
+    called calls claimed claims noted notes note declared declares declare proposed proposes propose
+    suggested suggests told tells announced announces announce insisted insists insist stated states
+    described describes describe recommended recommends recommend concluded concludes found finds
+    observed observes complained complains praised praises praise pledged pledges pledge promised
+    promises promise vowed vows vow agreed agrees agree affirmed affirms hailed hails hail tweeted
+    tweets tweet replied replies reply responded responds respond reacted reacts react
+    rejected rejects defended defends championed champions spoke speaks urged urges
+    dismissed dismisses welcomed welcomes backed backs endorsed endorses predicted predicts
+    labelled labeled dubbed
+    """.split()
+)
+# A reporting verb after a pronoun ('They called for ...') quotes whom the entry is about.
+_PRONOUNS = frozenset("they he she their his her both".split())
+_CLAUSE = re.compile(r"[.;:!?]\s")
+# 'what did Trump say about ...', 'how did Washington react to ...'
+_ASKS_WHAT_SOMEONE_SAID = re.compile(
+    r"\b(?:what|how) (?:did|does|do|has|have|had) ((?:\w+ ){1,5}?)(?:actually |really |ever )?"
+    r"(?:say|said|tell|respond|react|reply|tweet|write|recommend|announce|propose|warn|claim|"
+    r"argue|suggest|promise|pledge|think)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -237,7 +261,13 @@ class Matcher:
         self._phrasing_mass = self._masses(docs)
         self._not_covered_mass = self._masses(not_covered_docs)
         summaries = [t for source in kb.sources.values() for t in source.paragraphs.values()]
-        self._proper_names = self._proper_names_in([e.answer for e in self._entries] + summaries)
+        self._proper_names, self._name_words_anywhere = self._proper_names_in(
+            [e.answer for e in self._entries] + summaries
+        )
+        self._speakers = {
+            e.id: self._speakers_in(e, doc.strong)
+            for e, doc in zip(self._entries, self._docs, strict=True)
+        }
         # Typos are corrected towards any word the pack knows, synonym variants included.
         known = self._words | STOPWORDS | {t for t in self.synonyms.variants if " " not in t}
         self._vocab: dict[str, list[str]] = defaultdict(list)
@@ -483,6 +513,11 @@ class Matcher:
             fitting = [c for c in ranked if query.wants in self._kinds[c.entry.id]]
         else:
             fitting = ranked
+        # Likewise 'what did Trump say' needs an entry that reports Trump saying something:
+        # one that merely names him answers a question the student did not ask.
+        speakers = self._asked_speakers(query)
+        if speakers:
+            fitting = [c for c in fitting if speakers <= self._speakers[c.entry.id]]
         best = fitting[0] if fitting else ranked[0]
         # A close runner-up only matters when it would cite something else: two entries on the
         # same paragraph are two views of one passage, and the better one is a fine answer.
@@ -587,26 +622,59 @@ class Matcher:
         }
         return {entry_id: words for entry_id, words in uncommon.items() if words}
 
-    def _proper_names_in(self, texts: list[str]) -> frozenset[str]:
-        """The forms of one-word names ('Trump', 'Davos', 'US') the pack's texts use, less
-        words they also write in lower case ('east' in 'turning east') and the names most
-        entries hold ('Russia', 'China'), which are the background of every question."""
-        forms: set[str] = set()
+    def _proper_names_in(self, texts: list[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """The forms of the words of names the pack's texts use ('Trump', 'Davos', 'Kim Jong
+        Un'): those of one-word names, and those of all names. Both leave out words the texts
+        also write in lower case ('east' in 'turning east') and the names most entries hold
+        ('Russia', 'China'), which are the background of every question."""
+        single: set[str] = set()
+        every: set[str] = set()
         everyday: set[str] = set()
         for text in texts:
             for name in self._names(text):
+                for word in name:
+                    every |= word
                 if len(name) == 1:
-                    forms |= name[0]
+                    single |= name[0]
             for word in _LOWER_WORD.findall(text):
                 everyday.update((stem(word), *self._tokens(word)))
         limit = len(self._docs) * self.settings.vague_share
-        background = {form for form in forms if _holders(self._postings, form) > limit}
-        return frozenset(
-            form
-            for form in forms - everyday - background
-            # 'Russians' is read as 'russian', a form of the background name 'Russia'.
-            if form in self._idf and not set(self._tokens(form)) <= background
-        )
+        background = {form for form in every if _holders(self._postings, form) > limit}
+
+        def proper(forms: set[str]) -> frozenset[str]:
+            return frozenset(
+                form
+                for form in forms - everyday - background
+                # 'Russians' is read as 'russian', a form of the background name 'Russia'.
+                if form in self._idf and not set(self._tokens(form)) <= background
+            )
+
+        return proper(single), proper(every)
+
+    def _speakers_in(self, entry: Entry, strong: frozenset[str]) -> frozenset[str]:
+        """The forms of the words in each clause before a verb of reporting in the answer:
+        'Putin boasted', 'a study for the US Congress warned'. After a pronoun ('They called
+        for'), whoever the entry's phrasings name."""
+        found: set[str] = set()
+        for clause in _CLAUSE.split(entry.answer):
+            words = clean(clause).split()
+            for i, word in enumerate(words):
+                if word not in _REPORTED:
+                    continue
+                subject = words[max(0, i - 10) : i]
+                for before in subject:
+                    found.update((stem(before), *self._tokens(before)))
+                if _PRONOUNS.intersection(subject):
+                    found.update(strong)
+        return frozenset(found)
+
+    def _asked_speakers(self, query: Query) -> frozenset[str]:
+        """The names a question asks to have quoted: 'what did Trump say about ...'."""
+        m = _ASKS_WHAT_SOMEONE_SAID.search(clean(query.text))
+        if m is None:
+            return frozenset()
+        asked = content_tokens(self.synonyms.apply(m.group(1)))
+        return frozenset(t for t in asked if t in self._name_words_anywhere)
 
     def _names_another(self, entry: Entry, query: Query) -> bool:
         """Whether the question names someone or something that the entry and its paragraph

@@ -172,3 +172,34 @@ def test_hedges_are_small_words(shipped: StudyService) -> None:
     hedged = shipped.matcher.prepare("what is the eeu supposed to protect").tokens
     assert hedged == shipped.matcher.prepare("what is the eeu to protect").tokens
     assert shipped.matcher.prepare("trenins first name").tokens == ("trenin",)
+
+
+def test_a_question_for_what_someone_said_needs_an_answer_reporting_them(
+    shipped: StudyService,
+) -> None:
+    # Each of these entries names the person, but none reports what they said.
+    for question in [
+        "what did trump say about the china russia partnership",
+        "what did xi say in his speech at the belt and road forum",
+        "how did kim jong un respond to the freeze proposal",
+    ]:
+        assert shipped.ask(question).status is not Status.ANSWERED, question
+    # Answers that do report them: by name, after a long title, or as 'they' in the answer.
+    for question, entry_id in [
+        (
+            "what did putin say about relations with china in april",
+            "putin-unprecedented-heights-april",
+        ),
+        ("what does trenin say the two countries share", "trenin-common-world-view"),
+        ("what did he yafei say about global governance", "he-yafei-global-governance-2016"),
+        (
+            "what did putin and xi propose for north korea's missile tests",
+            "north-korea-missile-moratorium-proposal",
+        ),
+        (
+            "how did washington react to the freeze for freeze idea",
+            "north-korea-missile-moratorium-proposal",
+        ),
+    ]:
+        reply = shipped.ask(question)
+        assert reply.status is Status.ANSWERED and reply.entry_id == entry_id, question
