@@ -23,44 +23,18 @@ from __future__ import annotations
 
 import heapq
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.core.answer_kinds import Kind, asked_kind, kinds_in, names_in
+from bot.core.answer_kinds import Kind, asked_kind, kinds_in
 from bot.core.knowledge import Entry, KnowledgeBase, NotCovered
+from bot.core.names import NameIndex
 from bot.core.text import GENERIC, STOPWORDS, Synonyms, clean, content_tokens, is_noise, stem
 
 COMMON_ANSWER_SHARE = 0.1
-COMMON_NAME_SHARE = 0.05
-_LOWER_WORD = re.compile(r"(?<![\w'’])[a-z]+(?![\w'’])")
-# Verbs that report what someone said or wrote, in an answer.
-_REPORTED = frozenset(
-    """
-    said says say argued argues argue wrote writes write boasted boasts boast warned warns warn
-    called calls claimed claims noted notes note declared declares declare proposed proposes propose
-    suggested suggests told tells announced announces announce insisted insists insist stated states
-    described describes describe recommended recommends recommend concluded concludes found finds
-    observed observes complained complains praised praises praise pledged pledges pledge promised
-    promises promise vowed vows vow agreed agrees agree affirmed affirms hailed hails hail tweeted
-    tweets tweet replied replies reply responded responds respond reacted reacts react
-    rejected rejects defended defends championed champions spoke speaks urged urges
-    dismissed dismisses welcomed welcomes backed backs endorsed endorses predicted predicts
-    labelled labeled dubbed
-    """.split()
-)
-# A reporting verb after a pronoun ('They called for ...') quotes whom the entry is about.
-_PRONOUNS = frozenset("they he she their his her both".split())
-_CLAUSE = re.compile(r"[.;:!?]\s")
-# 'what did Trump say about ...', 'how did Washington react to ...'
-_ASKS_WHAT_SOMEONE_SAID = re.compile(
-    r"\b(?:what|how) (?:did|does|do|has|have|had) ((?:\w+ ){1,5}?)(?:actually |really |ever )?"
-    r"(?:say|said|tell|respond|react|reply|tweet|write|recommend|announce|propose|warn|claim|"
-    r"argue|suggest|promise|pledge|think)\b"
-)
 
 
 @dataclass(frozen=True)
@@ -215,7 +189,6 @@ class Matcher:
         self._position = {entry.id: i for i, entry in enumerate(self._entries)}
         self._questions = [clean(entry.question) for entry in self._entries]
         self._docs = docs
-        self._name_words = self._uncommon_name_words()
         # Questions the commentary does not answer are scored like entries, on their own index.
         # They cite nothing, so they lend no words to passages.
         self._not_covered = list(kb.not_covered)
@@ -260,14 +233,15 @@ class Matcher:
         # question's few words rather than over the union of both.
         self._phrasing_mass = self._masses(docs)
         self._not_covered_mass = self._masses(not_covered_docs)
-        summaries = [t for source in kb.sources.values() for t in source.paragraphs.values()]
-        self._proper_names, self._name_words_anywhere = self._proper_names_in(
-            [e.answer for e in self._entries] + summaries
+        self._names = NameIndex(
+            self._entries,
+            [doc.strong for doc in docs],
+            [t for source in kb.sources.values() for t in source.paragraphs.values()],
+            self._tokens,
+            lambda token: _holders(self._postings, token),
+            self._idf,
+            self.settings.vague_share,
         )
-        self._speakers = {
-            e.id: self._speakers_in(e, doc.strong)
-            for e, doc in zip(self._entries, self._docs, strict=True)
-        }
         # Typos are corrected towards any word the pack knows, synonym variants included.
         known = self._words | STOPWORDS | {t for t in self.synonyms.variants if " " not in t}
         self._vocab: dict[str, list[str]] = defaultdict(list)
@@ -508,16 +482,16 @@ class Matcher:
         # An entry whose answer holds no date cannot answer 'when', however well its words fit:
         # only entries that state the kind of fact asked for may answer, and only they compete.
         if query.wants is Kind.NAME:
-            fitting = [c for c in ranked if self._gives_new_name(c.entry, query)]
+            fitting = [c for c in ranked if self._names.gives_new_name(c.entry.id, query.tokens)]
         elif query.wants is not None:
             fitting = [c for c in ranked if query.wants in self._kinds[c.entry.id]]
         else:
             fitting = ranked
         # Likewise 'what did Trump say' needs an entry that reports Trump saying something:
         # one that merely names him answers a question the student did not ask.
-        speakers = self._asked_speakers(query)
+        speakers = self._names.asked_speakers(query.text, self._read)
         if speakers:
-            fitting = [c for c in fitting if speakers <= self._speakers[c.entry.id]]
+            fitting = [c for c in fitting if self._names.reports(c.entry.id, speakers)]
         best = fitting[0] if fitting else ranked[0]
         # A close runner-up only matters when it would cite something else: two entries on the
         # same paragraph are two views of one passage, and the better one is a fine answer.
@@ -592,101 +566,16 @@ class Matcher:
                 return self._not_covered[rival.index]
         return None
 
-    def _names(self, answer: str) -> list[list[frozenset[str]]]:
-        """Each name in the answer as its words, each word as the forms it may be asked by:
-        its stem, and the form of its synonym group ('Pyongyang' is asked as 'north korea')."""
-        names = []
-        for name in names_in(answer):
-            words = []
-            for word in clean(name).split():
-                if is_noise(word) or word.isdigit():
-                    continue
-                words.append(frozenset([stem(word), *self._tokens(word)]))
-            if words:
-                names.append(words)
-        return names
-
-    def _uncommon_name_words(self) -> dict[str, tuple[frozenset[str], ...]]:
-        """For each entry, the words of the names its answer gives (as their forms), less the
-        words that many answers name ('China', 'Putin'): those tell a student nothing new."""
-        names = {entry.id: self._names(entry.answer) for entry in self._entries}
-        counts: dict[str, int] = defaultdict(int)
-        for entry_names in names.values():
-            for form in {f for name in entry_names for word in name for f in word}:
-                counts[form] += 1
-        limit = max(3, len(self._entries) * COMMON_NAME_SHARE)
-        common = {form for form, count in counts.items() if count > limit}
-        uncommon = {
-            entry_id: tuple(word for name in entry_names for word in name if not word & common)
-            for entry_id, entry_names in names.items()
-        }
-        return {entry_id: words for entry_id, words in uncommon.items() if words}
-
-    def _proper_names_in(self, texts: list[str]) -> tuple[frozenset[str], frozenset[str]]:
-        """The forms of the words of names the pack's texts use ('Trump', 'Davos', 'Kim Jong
-        Un'): those of one-word names, and those of all names. Both leave out words the texts
-        also write in lower case ('east' in 'turning east') and the names most entries hold
-        ('Russia', 'China'), which are the background of every question."""
-        single: set[str] = set()
-        every: set[str] = set()
-        everyday: set[str] = set()
-        for text in texts:
-            for name in self._names(text):
-                for word in name:
-                    every |= word
-                if len(name) == 1:
-                    single |= name[0]
-            for word in _LOWER_WORD.findall(text):
-                everyday.update((stem(word), *self._tokens(word)))
-        limit = len(self._docs) * self.settings.vague_share
-        background = {form for form in every if _holders(self._postings, form) > limit}
-
-        def proper(forms: set[str]) -> frozenset[str]:
-            return frozenset(
-                form
-                for form in forms - everyday - background
-                # 'Russians' is read as 'russian', a form of the background name 'Russia'.
-                if form in self._idf and not set(self._tokens(form)) <= background
-            )
-
-        return proper(single), proper(every)
-
-    def _speakers_in(self, entry: Entry, strong: frozenset[str]) -> frozenset[str]:
-        """The forms of the words in each clause before a verb of reporting in the answer:
-        'Putin boasted', 'a study for the US Congress warned'. After a pronoun ('They called
-        for'), whoever the entry's phrasings name."""
-        found: set[str] = set()
-        for clause in _CLAUSE.split(entry.answer):
-            words = clean(clause).split()
-            for i, word in enumerate(words):
-                if word not in _REPORTED:
-                    continue
-                subject = words[max(0, i - 10) : i]
-                for before in subject:
-                    found.update((stem(before), *self._tokens(before)))
-                if _PRONOUNS.intersection(subject):
-                    found.update(strong)
-        return frozenset(found)
-
-    def _asked_speakers(self, query: Query) -> frozenset[str]:
-        """The names a question asks to have quoted: 'what did Trump say about ...'."""
-        m = _ASKS_WHAT_SOMEONE_SAID.search(clean(query.text))
-        if m is None:
-            return frozenset()
-        asked = content_tokens(self.synonyms.apply(m.group(1)))
-        return frozenset(t for t in asked if t in self._name_words_anywhere)
-
     def _names_another(self, entry: Entry, query: Query) -> bool:
         """Whether the question names someone or something that the entry and its paragraph
         never mention: 'what did Putin say at Davos' is not answered by Xi's Davos speech."""
         doc = self._docs[self._position[entry.id]]
-        return any(t in self._proper_names and not self._knows(doc, t) for t in query.tokens)
+        return any(t in self._names.proper and not self._knows(doc, t) for t in query.tokens)
 
-    def _gives_new_name(self, entry: Entry, query: Query) -> bool:
-        """Whether the answer names something the question did not: 'what was the missile
-        called' is not answered by an entry that only repeats 'North Korea' and 'July 4'."""
-        asked = set(query.tokens)
-        return any(not forms & asked for forms in self._name_words.get(entry.id, ()))
+    def _read(self, cleaned: str) -> list[str]:
+        """A question's words as tokens, without the build-time cache (which would grow with
+        every question asked)."""
+        return content_tokens(self.synonyms.apply(cleaned))
 
     def suggest(self, text: str, limit: int = 25) -> list[Candidate]:
         """Entries for autocomplete: ranked by match, falling back to question prefixes."""
