@@ -1,9 +1,10 @@
 """The curators' loop: what students asked that the knowledge did not answer well.
 
-Questions that ended `no_match` or `ambiguous`, and answers voted 👎, are logged with their text
-and time only (chat markup, which carries user ids, is stripped). `gaps_report` groups them by
-near-duplicates, most frequent first; `gaps_yaml` turns the groups into draft Q&A entries in the
-knowledge/README.md format, with what only a curator can write marked TODO.
+Questions that ended `no_match` or `ambiguous`, and answers voted 👎, are logged with their text,
+time and community (a Discord guild or Slack workspace, so its moderators see only their own);
+never the user or channel, and chat markup, which carries user ids, is stripped. `gaps_report`
+groups them by near-duplicates, most frequent first; `gaps_yaml` turns the groups into draft
+Q&A entries in the knowledge/README.md format, with what only a curator can write marked TODO.
 
 Retention comes from `BOT_GAP_RETENTION_DAYS` (default 90), read here rather than in the shared
 config so the store has no dependency on it.
@@ -23,7 +24,7 @@ from rapidfuzz import fuzz
 
 from bot.core.knowledge import MIN_ALTERNATES
 from bot.core.replies import Kind, Reply, Status
-from bot.core.store import GapRecord, GapStatus, Store
+from bot.core.store import ChannelRef, GapRecord, GapStatus, Store
 from bot.core.store.gaplog import scrub
 from bot.core.text import clean
 
@@ -56,8 +57,9 @@ class GapLog:
             retention_days_from_env() if retention_days is None else retention_days
         )
 
-    async def log_reply(self, reply: Reply) -> bool:
-        """Log a reply that did not answer a real question; True if it was logged.
+    async def log_reply(self, reply: Reply, where: ChannelRef | None = None) -> bool:
+        """Log a reply that did not answer a real question; True if it was logged. `where` is
+        the community it was asked in (the channel itself is not kept).
 
         Small talk, help, over-long messages and empty questions are not gaps in the knowledge.
         """
@@ -69,12 +71,25 @@ class GapLog:
             return False
         if not scrub(reply.question):
             return False
-        await self.store.gaps.add(reply.question, status)
+        await self.store.gaps.add(
+            reply.question,
+            status,
+            platform=where.platform if where else None,
+            workspace_id=where.workspace_id if where else None,
+        )
         return True
 
-    async def log_downvote(self, question: str, entry_id: str | None) -> None:
+    async def log_downvote(
+        self, question: str, entry_id: str | None, where: ChannelRef | None = None
+    ) -> None:
         """For votes recorded without the store's vote table (it logs 👎 by itself)."""
-        await self.store.gaps.add(question, GapStatus.DOWNVOTED, entry_id=entry_id)
+        await self.store.gaps.add(
+            question,
+            GapStatus.DOWNVOTED,
+            entry_id=entry_id,
+            platform=where.platform if where else None,
+            workspace_id=where.workspace_id if where else None,
+        )
 
     async def purge(self, now: datetime | None = None) -> int:
         return await self.store.gaps.purge(self.retention_days, now=now)
@@ -179,9 +194,14 @@ async def gaps_report(
     statuses: Sequence[GapStatus] = (),
     limit: int | None = None,
     similarity: float = DEFAULT_SIMILARITY,
+    platform: str | None = None,
+    workspace_id: str | None = None,
 ) -> list[GapGroup]:
-    """The logged gaps, grouped by near-duplicates, most frequent first."""
-    records = await store.gaps.fetch(since=since, statuses=tuple(statuses))
+    """The logged gaps, grouped by near-duplicates, most frequent first; with `platform` and
+    `workspace_id`, those of one community (a moderator's view), else all (a curator's)."""
+    records = await store.gaps.fetch(
+        since=since, statuses=tuple(statuses), platform=platform, workspace_id=workspace_id
+    )
     groups = group_gaps(records, similarity)
     return groups if limit is None else groups[:limit]
 

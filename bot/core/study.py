@@ -191,7 +191,7 @@ class StudyDesk:
         """Count the question for stats (where, when, how it ended: no words, no user), and log
         its words for curators when the knowledge did not answer it."""
         await self.store.questions.record(ref, reply.status, reply.kind, reply.entry_id)
-        await self.gaps.log_reply(reply)
+        await self.gaps.log_reply(reply, ref)
 
     # -- channel settings -------------------------------------------------------------------
 
@@ -335,9 +335,12 @@ class StudyDesk:
             lines.append("Feedback: no votes yet.")
         return "\n".join(lines)
 
-    async def gaps_text(self, limit: int = 10) -> str:
-        """The questions the knowledge answered worst, most frequent first, for moderators."""
-        groups = await gaps_report(self.store, limit=limit)
+    async def gaps_text(self, platform: str, workspace_id: str, limit: int = 10) -> str:
+        """The questions the knowledge answered worst in one community, most frequent first,
+        for its moderators: another community's questions are not theirs to read."""
+        groups = await gaps_report(
+            self.store, limit=limit, platform=platform, workspace_id=workspace_id
+        )
         return render_gaps(groups, limit)
 
     # -- knowledge --------------------------------------------------------------------------

@@ -23,11 +23,11 @@ INDEPENDENT_FLOORS = {
     "independent-c.yaml": (0.67, 0.05),
     "independent-d.yaml": (0.96, 0.03),
     "independent-e.yaml": (0.93, 0.07),
-    "independent-f.yaml": (0.88, 0.07),
-    "independent-g.yaml": (0.89, 0.05),
+    "independent-f.yaml": (0.89, 0.07),
+    "independent-g.yaml": (0.90, 0.05),
     "independent-h.yaml": (0.86, 0.12),
-    "independent-i.yaml": (0.88, 0.18),
-    "independent-j.yaml": (0.92, 0.09),
+    "independent-i.yaml": (0.90, 0.18),
+    "independent-j.yaml": (0.93, 0.09),
 }
 
 

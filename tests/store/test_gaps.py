@@ -18,7 +18,7 @@ from bot.core.gaps import (
 from bot.core.knowledge import KnowledgeError, load_knowledge
 from bot.core.replies import Kind, Reply, Status
 from bot.core.service import StudyService
-from bot.core.store import GapRecord, GapStatus, Store
+from bot.core.store import ChannelRef, GapRecord, GapStatus, Store
 from bot.core.store.schema import gap_log
 
 from tests.store.conftest import PACK, FakeClock
@@ -48,13 +48,24 @@ async def test_only_real_questions_that_missed_are_logged(
     assert await store.gaps.fetch(statuses=(GapStatus.AMBIGUOUS,)) == [records[1]]
 
 
-async def test_the_log_holds_text_and_time_only(store: Store) -> None:
+async def test_the_log_holds_text_time_and_community_only(store: Store) -> None:
     await GapLog(store).log_reply(
-        Reply(Status.NO_MATCH, Kind.UNKNOWN, "<@U024BE7LH> hey <@!1234567> what about <#C99|x>?")
+        Reply(Status.NO_MATCH, Kind.UNKNOWN, "<@U024BE7LH> hey <@!1234567> what about <#C99|x>?"),
+        ChannelRef("slack", "T1", "C99"),
     )
     async with store.read() as conn:
         rows = (await conn.execute(sa.select(gap_log))).mappings().all()
-    assert set(rows[0]) == {"id", "question", "status", "entry_id", "created_at"}
+    # No user and no channel: only the community, so its moderators can read its gaps.
+    assert set(rows[0]) == {
+        "id",
+        "question",
+        "status",
+        "entry_id",
+        "created_at",
+        "platform",
+        "workspace_id",
+    }
+    assert (rows[0]["platform"], rows[0]["workspace_id"]) == ("slack", "T1")
     assert rows[0]["question"] == "hey what about ?"
 
 

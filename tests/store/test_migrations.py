@@ -74,6 +74,9 @@ async def test_upgrading_from_the_first_revision_keeps_the_data(
         )
         gaps = await store.gaps.fetch()
         assert [(g.question, g.status) for g in gaps] == [("what about oil?", GapStatus.NO_MATCH)]
+        # A gap from before revision 0004 belongs to no community: curators see it, no
+        # moderator's view does.
+        assert await store.gaps.fetch(platform="slack", workspace_id="T1") == []
         assert gaps[0].created_at == AT.replace(tzinfo=UTC)
         vote = Feedback("slack", "arms-halt", False, "U1", "C1", "T1", "1.2")
         changed = await store.votes.record(vote)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from bot.core.feedback import Feedback
+from bot.core.gaps import gaps_report
 from bot.core.replies import Kind, Reply, Status
 from bot.core.service import StudyService
 from bot.core.store import ChannelRef, ChannelSettings, GapStatus, Store, Visibility
@@ -181,14 +182,47 @@ async def test_stats_count_the_period_the_outcomes_the_top_entries_and_the_votes
 async def test_gaps_text_lists_the_misses_most_frequent_first(
     desk: StudyDesk, pack_service: StudyService, ref: ChannelRef
 ) -> None:
-    assert "No gaps logged" in await desk.gaps_text()
+    assert "No gaps logged" in await desk.gaps_text(ref.platform, ref.workspace_id)
     for question in (UNKNOWN, UNKNOWN, "Who won the 1998 world cup?"):
         await desk.record_question(ref, pack_service.ask(question))
 
-    lines = (await desk.gaps_text(limit=5)).splitlines()
+    lines = (await desk.gaps_text(ref.platform, ref.workspace_id, limit=5)).splitlines()
 
     assert lines[1].startswith(f"1. {UNKNOWN}  [2×")
     assert lines[2].startswith("2. Who won the 1998 world cup?  [1×")
+
+
+async def test_moderators_see_only_their_own_communitys_gaps(
+    desk: StudyDesk, store: Store, pack_service: StudyService, ref: ChannelRef
+) -> None:
+    elsewhere = ChannelRef(ref.platform, "another-" + ref.workspace_id, "C9")
+    same_id_on_slack = ChannelRef(
+        "slack" if ref.platform != "slack" else "discord", ref.workspace_id, "C1"
+    )
+    await desk.record_question(ref, pack_service.ask(UNKNOWN))
+    await desk.record_question(elsewhere, pack_service.ask("Who won the 1998 world cup?"))
+    await desk.record_question(same_id_on_slack, pack_service.ask("what is a tariff?"))
+    await store.votes.record(
+        Feedback(
+            elsewhere.platform,
+            "arms-halt",
+            False,
+            "U1",
+            "C9",
+            elsewhere.workspace_id,
+            "m1",
+            question="why 2006?",
+        )
+    )
+
+    ours = await desk.gaps_text(ref.platform, ref.workspace_id)
+    theirs = await desk.gaps_text(elsewhere.platform, elsewhere.workspace_id)
+
+    assert UNKNOWN in ours and "1998" not in ours and "tariff" not in ours
+    assert "1998" in theirs and "why 2006?" in theirs and UNKNOWN not in theirs
+    # Curators, who keep the pack for every community, see them all.
+    everything = {g.question for g in await gaps_report(store)}
+    assert {UNKNOWN, "Who won the 1998 world cup?", "what is a tariff?", "why 2006?"} <= everything
 
 
 async def test_a_broken_file_is_reported_and_the_last_good_knowledge_kept(

@@ -103,6 +103,7 @@ class Moderation:
     async def gaps(self, interaction: discord.Interaction) -> None:
         if await self._admit(interaction) is None:
             return
-        text = await self.desk.gaps_text(limit=10)
+        guild = channel_ref(interaction.guild_id, interaction.channel_id).workspace_id
+        text = await self.desk.gaps_text("discord", guild, limit=10)
         footer = "\nCurators: `python -m bot kb gaps --yaml` drafts entries for these."
         await self._tell(interaction, text + footer, "Questions I could not answer well")

@@ -114,7 +114,8 @@ class StudyCommands:
             text = self._desk.run(desk.stats_text("slack", ref.workspace_id, days))
             outlet.private(notice(text))
         elif cmd.verb == "gaps":
-            outlet.private(notice(self._desk.run(desk.gaps_text(GAPS_SHOWN))))
+            text = self._desk.run(desk.gaps_text("slack", ref.workspace_id, GAPS_SHOWN))
+            outlet.private(notice(text))
         else:
             self._quiz(cmd.args, ref, user_id, outlet, direct=direct)
 

@@ -1,4 +1,7 @@
-"""The curators' gap log: questions the bot could not answer well, with no trace of who asked."""
+"""The curators' gap log: questions the bot could not answer well, with no trace of who asked.
+
+Each gap keeps the community it was asked in, so moderators read their own community's only.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +33,8 @@ async def insert_gap(
     *,
     entry_id: str | None,
     at: datetime,
+    platform: str | None = None,
+    workspace_id: str | None = None,
 ) -> None:
     await conn.execute(
         sa.insert(t).values(
@@ -37,6 +42,8 @@ async def insert_gap(
             status=GapStatus(status).value,
             entry_id=entry_id,
             created_at=at,
+            platform=platform,
+            workspace_id=workspace_id,
         )
     )
 
@@ -52,14 +59,33 @@ class GapRepo:
         *,
         entry_id: str | None = None,
         at: datetime | None = None,
+        platform: str | None = None,
+        workspace_id: str | None = None,
     ) -> None:
         async with self._store.write() as conn:
-            await insert_gap(conn, question, status, entry_id=entry_id, at=at or self._store.now())
+            await insert_gap(
+                conn,
+                question,
+                status,
+                entry_id=entry_id,
+                at=at or self._store.now(),
+                platform=platform,
+                workspace_id=workspace_id,
+            )
 
     async def fetch(
-        self, *, since: datetime | None = None, statuses: tuple[GapStatus, ...] = ()
+        self,
+        *,
+        since: datetime | None = None,
+        statuses: tuple[GapStatus, ...] = (),
+        platform: str | None = None,
+        workspace_id: str | None = None,
     ) -> list[GapRecord]:
+        """The gaps logged, oldest first; with `platform` and `workspace_id`, only those asked
+        in that community."""
         query = sa.select(t).order_by(t.c.created_at, t.c.id)
+        if platform is not None:
+            query = query.where(t.c.platform == platform, t.c.workspace_id == workspace_id)
         if since is not None:
             query = query.where(t.c.created_at >= since)
         if statuses:

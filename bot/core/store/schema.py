@@ -89,7 +89,11 @@ gap_log = sa.Table(
     # The entry a 👎 answer came from; never who asked or voted.
     sa.Column("entry_id", sa.String(200), nullable=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    # The community it was asked in, so its moderators see only their own; empty before 0004.
+    sa.Column("platform", ID, nullable=True),
+    sa.Column("workspace_id", ID, nullable=True),
     sa.Index("ix_gap_log_created_at", "created_at"),
+    sa.Index("ix_gap_log_workspace", "platform", "workspace_id", "created_at"),
 )
 
 quizzes = sa.Table(

@@ -60,6 +60,8 @@ class VoteRepo:
                     GapStatus.DOWNVOTED,
                     entry_id=feedback.entry_id or None,
                     at=now,
+                    platform=feedback.platform,
+                    workspace_id=feedback.workspace_id or "",
                 )
         change = VoteChange.NEW if previous is None else VoteChange.CHANGED
         return VoteResult(change, feedback.helpful, None if previous is None else bool(previous))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bot.core.quiz import Scope
-from bot.core.store import ChannelRef
+from bot.core.store import ChannelRef, GapStatus
 
 from tests.adapters.slack.checks import assert_well_formed
 from tests.adapters.slack.conftest import QUIZ_PACK
@@ -349,12 +349,19 @@ def test_unanswered_questions_reach_the_gap_log_and_the_stats(
     bot.settle()
     assert "Gazprom" in reply(fake, "answered").body["text"]
 
+    # Another workspace's misses are its moderators' business, not this one's.
+    store = bot.study.desk.store
+    bot.study.run(
+        store.gaps.add(
+            "what is another team asking", GapStatus.NO_MATCH, platform="slack", workspace_id="T9"
+        )
+    )
     bot.command("gaps", user=STUDENT, response="student")
     assert "Only moderators can use `/ask gaps`" in private_reply(fake, "student")
     bot.command("gaps", user=ADMIN, response="gaps")
     gaps = private_reply(fake, "gaps")
     assert "what is the capital of france?" in gaps and "no_match ×1" in gaps
-    assert "who built the pipeline" not in gaps
+    assert "who built the pipeline" not in gaps and "another team" not in gaps
 
     bot.command("stats 7", user=ADMIN, response="stats")
     stats = private_reply(fake, "stats")
