@@ -32,6 +32,8 @@ INDEPENDENT_SETS = (
     REPO_ROOT / "tests" / "data" / "independent-h.yaml",
     REPO_ROOT / "tests" / "data" / "independent-i.yaml",
     REPO_ROOT / "tests" / "data" / "independent-j.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-k.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-l.yaml",
 )
 
 
