@@ -51,7 +51,8 @@ _ASKS = (
     (Kind.MEASURE, re.compile(r"\bhow (?:long|old)\b(?! ago)")),
     (Kind.AMOUNT, re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|amount|percentage|share)\b")),
     (Kind.YEAR, re.compile(r"\b(?:what|which) (?:year|yr)\b|\bin what year\b")),
-    (Kind.MONTH, re.compile(r"\b(?:what|which) month\b")),
+    # A date or a day is more than a year: it needs at least the month.
+    (Kind.MONTH, re.compile(r"\b(?:what|which) month\b|\b(?:what|which|exact) (?:date|day)\b")),
     (
         Kind.TIME,
         re.compile(

@@ -26,6 +26,8 @@ from bot.core.text import clean
         ("how many days do trains wait at the border", Kind.DURATION),
         ("in what month was thaad deployed", Kind.MONTH),
         ("which month did putin praise the ties", Kind.MONTH),
+        ("what exact date did the us deploy thaad", Kind.MONTH),
+        ("which day did the drills start", Kind.MONTH),
         ("How much did China lend for the pipeline?", Kind.AMOUNT),
         ("what year did trade peak", Kind.YEAR),
         ("which yr did the pipeline open", Kind.YEAR),
@@ -93,6 +95,7 @@ def test_a_month_or_a_unit_asked_for_must_be_in_the_answer(shipped: StudyService
     for question in [
         "in what month was thaad installed in south korea",
         "how many millimetres wide is the russian railway gauge",
+        "what exact date did the us deploy thaad in south korea",
     ]:
         assert shipped.ask(question).status is not Status.ANSWERED, question
     reply = shipped.ask("which month did putin say ties had reached unprecedented heights")

@@ -14,20 +14,22 @@ from rapidfuzz import fuzz, process
 # The product target is 90% answered correctly with at most 5% of off-topic questions answered.
 ACCURACY_FLOOR = 0.95
 FALSE_ANSWER_CEILING = 0.02
-HOLDOUT_ACCURACY_FLOOR = 0.89
+HOLDOUT_ACCURACY_FLOOR = 0.90
 HOLDOUT_FALSE_ANSWER_CEILING = 0.02
 # The sets written from the commentary alone: (accuracy floor, false-answer ceiling) each.
 INDEPENDENT_FLOORS = {
     "independent-a.yaml": (0.96, 0.05),
     "independent-b.yaml": (0.84, 0.07),
-    "independent-c.yaml": (0.67, 0.05),
-    "independent-d.yaml": (0.96, 0.03),
-    "independent-e.yaml": (0.93, 0.07),
+    "independent-c.yaml": (0.66, 0.05),
+    "independent-d.yaml": (0.96, 0.05),
+    "independent-e.yaml": (0.93, 0.09),
     "independent-f.yaml": (0.89, 0.07),
     "independent-g.yaml": (0.90, 0.05),
     "independent-h.yaml": (0.86, 0.12),
     "independent-i.yaml": (0.90, 0.18),
     "independent-j.yaml": (0.93, 0.09),
+    "independent-k.yaml": (0.89, 0.07),
+    "independent-l.yaml": (0.84, 0.07),
 }
 
 
