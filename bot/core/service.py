@@ -219,13 +219,18 @@ class StudyService:
         question: str,
         candidates: tuple[Candidate, ...],
     ) -> Reply:
-        source = kb.sources[item.source]
-        near = ", ".join(f"{PILCROW}{p}" for p in item.near)
-        summary = source.paragraphs.get(item.near[0], "")
-        lines = [
-            "The commentary doesn't answer that, as far as my notes go.",
-            f"It comes closest in {near}: {summary}",
-        ]
+        lines = ["The commentary doesn't answer that, as far as my notes go."]
+        closest = candidates[0].entry if candidates else None
+        if closest is not None and set(closest.paragraphs) & set(item.near):
+            # The entry that nearly answered sits in the passage the curators named: its answer
+            # is the most the commentary says on the question, and more use than a summary.
+            cited = ", ".join(f"{PILCROW}{p}" for p in closest.paragraphs)
+            lines.append(f"The closest it comes ({cited}): {closest.answer}")
+            candidates = candidates[1:]
+        else:
+            near = ", ".join(f"{PILCROW}{p}" for p in item.near)
+            summary = kb.sources[item.source].paragraphs.get(item.near[0], "")
+            lines.append(f"It comes closest in {near}: {summary}")
         suggestions = self._suggestions(candidates)
         if suggestions:
             lines.append("Nearby questions I can answer:")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from bot.core.replies import Kind, Status, render_text
 from bot.core.service import MAX_QUESTION_CHARS, StudyService
 
@@ -117,21 +118,32 @@ def test_reload_keeps_last_good_knowledge(tmp_path: Path) -> None:
     assert service.ask("when did weapon sales stop").answer == "They stopped in 2006."
 
 
-def test_a_not_covered_question_is_told_so_with_the_nearest_paragraph(
-    shipped: StudyService,
+@pytest.mark.parametrize("closest_in_the_passage", [True, False])
+def test_a_not_covered_question_is_told_so_with_the_nearest_passage(
+    shipped: StudyService, closest_in_the_passage: bool
 ) -> None:
-    item = next(
-        n
-        for n in shipped.kb.not_covered
-        if shipped.matcher.match(n.question).status == "not_covered"
-    )
+    def fits(question: str, near: tuple[int, ...]) -> bool:
+        result = shipped.matcher.match(question)
+        if result.status != "not_covered" or result.best is None:
+            return False
+        return bool(set(result.best.entry.paragraphs) & set(near)) is closest_in_the_passage
+
+    item = next(n for n in shipped.kb.not_covered if fits(n.question, n.near))
     reply = shipped.ask(item.question)
     assert reply.status is Status.NO_MATCH and reply.kind is Kind.NOT_COVERED
     assert reply.answer is None and reply.citation is None and reply.entry_id is None
-    summary = shipped.kb.sources["power-couple"].paragraphs[item.near[0]]
     assert reply.message is not None
     assert reply.message.startswith("The commentary doesn't answer that")
-    assert f"¶{item.near[0]}: {summary}" in reply.message
+    closest = shipped.matcher.match(item.question).best
+    assert closest is not None
+    if set(closest.entry.paragraphs) & set(item.near):
+        # The entry that nearly answered is in the passage named: its answer is the closest.
+        cited = ", ".join(f"¶{p}" for p in closest.entry.paragraphs)
+        assert f"The closest it comes ({cited}): {closest.entry.answer}" in reply.message
+        assert closest.entry.id not in {s.entry_id for s in reply.suggestions}
+    else:
+        summary = shipped.kb.sources["power-couple"].paragraphs[item.near[0]]
+        assert f"¶{item.near[0]}: {summary}" in reply.message
     assert reply.suggestions, "it points to questions it can answer instead"
     lines = render_text(reply).splitlines()
     listed = lines.index("Nearby questions I can answer:")
