@@ -34,6 +34,8 @@ INDEPENDENT_SETS = (
     REPO_ROOT / "tests" / "data" / "independent-j.yaml",
     REPO_ROOT / "tests" / "data" / "independent-k.yaml",
     REPO_ROOT / "tests" / "data" / "independent-l.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-m.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-n.yaml",
 )
 
 
