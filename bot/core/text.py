@@ -84,7 +84,7 @@ STOPWORDS = frozenset(
     kind sorts reason reasons mention role stand stands
     besides toward towards across under over while each both either neither via among within
     upon
-    suppose supposed supposedly seem seems seemed apparently too between
+    suppose supposed supposedly seem seems seemed apparently too between went
     """.split()
 )
 
