@@ -20,18 +20,18 @@ HOLDOUT_FALSE_ANSWER_CEILING = 0.02
 INDEPENDENT_FLOORS = {
     "independent-a.yaml": (0.96, 0.05),
     "independent-b.yaml": (0.84, 0.07),
-    "independent-c.yaml": (0.66, 0.05),
+    "independent-c.yaml": (0.68, 0.05),
     "independent-d.yaml": (0.96, 0.05),
     "independent-e.yaml": (0.93, 0.09),
-    "independent-f.yaml": (0.89, 0.07),
+    "independent-f.yaml": (0.88, 0.07),
     "independent-g.yaml": (0.90, 0.05),
     "independent-h.yaml": (0.86, 0.12),
     "independent-i.yaml": (0.90, 0.18),
     "independent-j.yaml": (0.93, 0.09),
     "independent-k.yaml": (0.89, 0.07),
     "independent-l.yaml": (0.84, 0.07),
-    "independent-m.yaml": (0.91, 0.09),
-    "independent-n.yaml": (0.88, 0.07),
+    "independent-m.yaml": (0.92, 0.09),
+    "independent-n.yaml": (0.89, 0.07),
 }
 
 
