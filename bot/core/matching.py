@@ -10,7 +10,9 @@ Three signals, combined into one 0-100 score per entry:
 - fuzzy: rapidfuzz over the cleaned strings, which forgives typos and word order.
 
 A question that asks for a date, a count, a measure or a name is answered only by an entry whose
-answer states one (see `answer_kinds`); a close fit without one becomes a suggestion.
+answer states one (see `answer_kinds`); a close fit without one becomes a suggestion. So does one
+whose entry never mentions a name the question gives, or never reports the person it asks about
+saying anything (see `names`).
 
 A would-be answer is also held against the pack's not-covered questions, scored the same way on
 an index of their own: when one fits better, the commentary does not answer what was asked.
