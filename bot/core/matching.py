@@ -92,6 +92,8 @@ class Query:
     choices: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()
     # Tokens read from a word taken for a typo ('lunch' read as 'launch').
     guessed: frozenset[str] = frozenset()
+    # 'what did Trump say ...': the names whose words the question asks for.
+    speakers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -305,6 +307,7 @@ class Matcher:
             asked_kind(plain),
             _choices(cleaned.split(), read),
             frozenset(guessed),
+            self._names.asked_speakers(plain, self._read),
         )
 
     def _correct(self, word: str, lost_letter: bool = False) -> str | None:
@@ -491,9 +494,8 @@ class Matcher:
             fitting = ranked
         # Likewise 'what did Trump say' needs an entry that reports Trump saying something:
         # one that merely names him answers a question the student did not ask.
-        speakers = self._names.asked_speakers(query.text, self._read)
-        if speakers:
-            fitting = [c for c in fitting if self._names.reports(c.entry.id, speakers)]
+        if query.speakers:
+            fitting = [c for c in fitting if self._names.reports(c.entry.id, query.speakers)]
         best = fitting[0] if fitting else ranked[0]
         # A close runner-up only matters when it would cite something else: two entries on the
         # same paragraph are two views of one passage, and the better one is a fine answer.

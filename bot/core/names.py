@@ -73,8 +73,9 @@ class NameIndex:
         names = {entry.id: self._names(entry.answer) for entry in entries}
         self._new = _uncommon(names, max(3, len(entries) * COMMON_NAME_SHARE))
         texts = [entry.answer for entry in entries] + list(summaries)
+        named = [*names.values(), *(self._names(summary) for summary in summaries)]
         limit = len(entries) * background_share
-        self.proper, self._anywhere = self._proper_names(texts, holders, known, limit)
+        self.proper, self._anywhere = self._proper_names(named, texts, holders, known, limit)
         self._speakers = {
             entry.id: self._speakers_in(entry.answer, words)
             for entry, words in zip(entries, strong, strict=True)
@@ -85,10 +86,10 @@ class NameIndex:
         called' is not answered by an entry that only repeats 'North Korea' and 'July 4'."""
         return any(not any(f in asked for f in forms) for forms in self._new.get(entry_id, ()))
 
-    def asked_speakers(self, question: str, read: Callable[[str], list[str]]) -> frozenset[str]:
-        """The names a question asks to have reported: 'what did Trump say about ...'; `read`
-        turns words into the matcher's tokens."""
-        m = _ASKS_WHAT_SOMEONE_SAID.search(clean(question))
+    def asked_speakers(self, cleaned: str, read: Callable[[str], list[str]]) -> frozenset[str]:
+        """The names a question (cleaned, before synonyms) asks to have reported: 'what did
+        Trump say about ...'; `read` turns words into the matcher's tokens."""
+        m = _ASKS_WHAT_SOMEONE_SAID.search(cleaned)
         if m is None:
             return frozenset()
         return frozenset(t for t in read(m.group(1)) if t in self._anywhere)
@@ -111,20 +112,26 @@ class NameIndex:
         return names
 
     def _proper_names(
-        self, texts: list[str], holders: Callable[[str], int], known: Container[str], limit: float
+        self,
+        named: list[list[list[Forms]]],
+        texts: list[str],
+        holders: Callable[[str], int],
+        known: Container[str],
+        limit: float,
     ) -> tuple[frozenset[str], frozenset[str]]:
         """The forms of one-word names ('Trump', 'Davos', 'US'), and of the words of all names
-        ('Kim Jong Un'), less words the texts also write in lower case ('east' in 'turning
-        east') and the names of the background."""
+        ('Kim Jong Un'), among the names found in `texts`, less words the texts also write in
+        lower case ('east' in 'turning east') and the names of the background."""
         single: set[str] = set()
         every: set[str] = set()
-        everyday: set[str] = set()
-        for text in texts:
-            for name in self._names(text):
+        for names in named:
+            for name in names:
                 for word in name:
                     every |= word
                 if len(name) == 1:
                     single |= name[0]
+        everyday: set[str] = set()
+        for text in texts:
             for word in _LOWER_WORD.findall(text):
                 everyday.update((stem(word), *self._tokens(word)))
         background = {form for form in every if holders(form) > limit}

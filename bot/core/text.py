@@ -97,7 +97,7 @@ _GENERIC_WORDS = """
     city cities country countries place places year years date dates time times number numbers
     amount size part parts type types group groups title person people example examples cause
     result effect effects purpose goal aim idea view views opinion fact facts summary overview
-    happen become became gotten went take took see seen show shows want wants need needs feel
+    happen become became gotten take took see seen show shows want wants need needs feel
     feels believe believes start started end ended big small large little good bad new old long
     short high low last next few less least whole overall total currently today recently
     already never always often sometimes usually quite pretty rather mostly exact
