@@ -71,25 +71,14 @@ class GapLog:
             return False
         if not scrub(reply.question):
             return False
-        await self.store.gaps.add(
-            reply.question,
-            status,
-            platform=where.platform if where else None,
-            workspace_id=where.workspace_id if where else None,
-        )
+        await self.store.gaps.add(reply.question, status, where=where)
         return True
 
     async def log_downvote(
         self, question: str, entry_id: str | None, where: ChannelRef | None = None
     ) -> None:
         """For votes recorded without the store's vote table (it logs 👎 by itself)."""
-        await self.store.gaps.add(
-            question,
-            GapStatus.DOWNVOTED,
-            entry_id=entry_id,
-            platform=where.platform if where else None,
-            workspace_id=where.workspace_id if where else None,
-        )
+        await self.store.gaps.add(question, GapStatus.DOWNVOTED, entry_id=entry_id, where=where)
 
     async def purge(self, now: datetime | None = None) -> int:
         return await self.store.gaps.purge(self.retention_days, now=now)

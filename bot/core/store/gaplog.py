@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.core.store.models import GapRecord, GapStatus
+from bot.core.store.models import ChannelRef, GapRecord, GapStatus
 from bot.core.store.schema import gap_log as t
 from bot.core.text import strip_markup
 
@@ -59,9 +59,9 @@ class GapRepo:
         *,
         entry_id: str | None = None,
         at: datetime | None = None,
-        platform: str | None = None,
-        workspace_id: str | None = None,
+        where: ChannelRef | None = None,
     ) -> None:
+        """Log one gap; `where` gives its community (the channel is not kept)."""
         async with self._store.write() as conn:
             await insert_gap(
                 conn,
@@ -69,8 +69,8 @@ class GapRepo:
                 status,
                 entry_id=entry_id,
                 at=at or self._store.now(),
-                platform=platform,
-                workspace_id=workspace_id,
+                platform=where.platform if where else None,
+                workspace_id=where.workspace_id if where else None,
             )
 
     async def fetch(

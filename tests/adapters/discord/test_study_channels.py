@@ -352,7 +352,7 @@ async def test_a_missed_question_is_logged_counted_and_exported_by_kb_gaps(
     assert len(await store.gaps.fetch()) == 1
     # Another server's misses are its moderators' business, not this one's.
     await store.gaps.add(
-        "what is another server asking", GapStatus.NO_MATCH, platform="discord", workspace_id="9"
+        "what is another server asking", GapStatus.NO_MATCH, where=ChannelRef("discord", "9", "C1")
     )
 
     gaps = await private_answer(fake, await moderator(fake, "gaps"))

@@ -353,7 +353,7 @@ def test_unanswered_questions_reach_the_gap_log_and_the_stats(
     store = bot.study.desk.store
     bot.study.run(
         store.gaps.add(
-            "what is another team asking", GapStatus.NO_MATCH, platform="slack", workspace_id="T9"
+            "what is another team asking", GapStatus.NO_MATCH, where=ChannelRef("slack", "T9", "C1")
         )
     )
     bot.command("gaps", user=STUDENT, response="student")
