@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from bot.core.text import NUMBER_WORDS
+from bot.core.text import NUMBER_WORDS, is_noise
 
 
 class Kind(Enum):
@@ -100,6 +100,29 @@ def asked_kind(cleaned_question: str) -> Kind | None:
         if pattern.search(cleaned_question):
             return kind
     return None
+
+
+_HOW_MANY = re.compile(r"\bhow many (\w+)(?: (\w+))?")
+_UNIT = re.compile(rf"(?:{_LENGTH_UNIT}|hours?|days?|weeks?|months?|years?|yrs|decades?)$")
+# 'How many times bigger' asks for a multiple, and 'how many people' is answered by '6 million
+# Russians': neither word is what the answer has to name.
+_NOT_COUNTED = frozenset({"times", "people", "persons"})
+_COMPARATIVES = frozenset({"bigger", "larger", "smaller", "greater", "higher", "lower"})
+
+
+def counted_words(cleaned_question: str) -> str:
+    """What 'how many' counts, read from the words after it: 'sailors' in 'how many sailors
+    took part', 'chinese migrants' in 'how many chinese migrants live there'. An answer that
+    never names them counts something else. Units are left to the asked kind."""
+    found = _HOW_MANY.search(cleaned_question)
+    if found is None or _UNIT.match(found.group(1)):
+        return ""
+    words = []
+    for word in found.groups():
+        if word is None or is_noise(word) or word in _COMPARATIVES or word in _NOT_COUNTED:
+            break
+        words.append(word)
+    return " ".join(words)
 
 
 def kinds_in(answer: str) -> frozenset[Kind]:

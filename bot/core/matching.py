@@ -10,9 +10,10 @@ Three signals, combined into one 0-100 score per entry:
 - fuzzy: rapidfuzz over the cleaned strings, which forgives typos and word order.
 
 A question that asks for a date, a count, a measure or a name is answered only by an entry whose
-answer states one (see `answer_kinds`); a close fit without one becomes a suggestion. So does one
-whose entry never mentions a name the question gives, or never reports the person it asks about
-saying anything (see `names`).
+answer states one (see `answer_kinds`), and 'how many sailors' only by one that names sailors; a
+close fit without one becomes a suggestion. So does one whose entry never mentions a name the
+question gives, never reports the person it asks about saying anything (see `names`), or never
+speaks of the deed whose doer is asked for ('who founded ...').
 
 A would-be answer is also held against the pack's not-covered questions, scored the same way on
 an index of their own: when one fits better, the commentary does not answer what was asked.
@@ -25,18 +26,20 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.core.answer_kinds import Kind, asked_kind, kinds_in
+from bot.core.answer_kinds import Kind, asked_kind, counted_words, kinds_in
 from bot.core.knowledge import Entry, KnowledgeBase, NotCovered
 from bot.core.names import NameIndex
 from bot.core.text import GENERIC, STOPWORDS, Synonyms, clean, content_tokens, is_noise, stem
 
 COMMON_ANSWER_SHARE = 0.1
+_TIE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,10 @@ class Query:
     guessed: frozenset[str] = frozenset()
     # 'what did Trump say ...': the names whose words the question asks for.
     speakers: frozenset[str] = frozenset()
+    # 'how many sailors ...': the words the answer's count must be of.
+    counted: tuple[str, ...] = ()
+    # 'who founded ...': the deed whose doer is asked for.
+    deed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -308,6 +315,8 @@ class Matcher:
             _choices(cleaned.split(), read),
             frozenset(guessed),
             self._names.asked_speakers(plain, self._read),
+            tuple(t for word in counted_words(cleaned).split() for t in read.get(word, ())),
+            tuple(t for t in read.get(_deed(cleaned), ()) if t not in GENERIC),
         )
 
     def _correct(self, word: str, lost_letter: bool = False) -> str | None:
@@ -496,6 +505,9 @@ class Matcher:
         # one that merely names him answers a question the student did not ask.
         if query.speakers:
             fitting = [c for c in fitting if self._names.reports(c.entry.id, query.speakers)]
+        # And 'how many Chinese migrants' is not answered by a count of Russians.
+        if query.counted:
+            fitting = [c for c in fitting if self._counts(c.entry, query.counted)]
         best = fitting[0] if fitting else ranked[0]
         # A close runner-up only matters when it would cite something else: two entries on the
         # same paragraph are two views of one passage, and the better one is a fine answer.
@@ -514,6 +526,7 @@ class Matcher:
             # ('lunch'): offer the guess rather than answer it.
             and not set(query.tokens) <= query.guessed
             and not self._names_another(best.entry, query)
+            and not self._misses_deed(best.entry, query)
             and best.score >= needed
             and best.coverage >= s.min_coverage
             and best.score - runner_up >= s.margin
@@ -530,6 +543,12 @@ class Matcher:
         if top.score >= s.suggest_threshold and top.coverage >= s.suggest_coverage:
             return MatchResult("ambiguous", query, tuple(ranked))
         return MatchResult("no_match", query, tuple(ranked))
+
+    def _counts(self, entry: Entry, counted: tuple[str, ...]) -> bool:
+        """Whether the entry's answer names what the question counts. Read per question,
+        and only for 'how many' ones: keeping every answer's words would cost memory at scale."""
+        words = self._read(clean(entry.answer))
+        return all(t in words for t in counted)
 
     def _vague(self, query: Query) -> bool:
         """Whether every word of the question is one most entries share ('russia', 'china'):
@@ -566,7 +585,9 @@ class Matcher:
             total = sum(weights.values()) + unknown_weight
             doc = self._docs[self._position[top.entry.id]]
             in_phrasings = sum(w for t, w in weights.items() if t in doc.strong)
-            if total and rival.coverage > in_phrasings / total:
+            # Both shares are sums of the same floats in different orders: equal ones may
+            # differ in the last bit, and a tie goes to the entry.
+            if total and rival.coverage > in_phrasings / total + _TIE:
                 return self._not_covered[rival.index]
         return None
 
@@ -575,6 +596,13 @@ class Matcher:
         never mention: 'what did Putin say at Davos' is not answered by Xi's Davos speech."""
         doc = self._docs[self._position[entry.id]]
         return any(t in self._names.proper and not self._knows(doc, t) for t in query.tokens)
+
+    def _misses_deed(self, entry: Entry, query: Query) -> bool:
+        """Whether the question asks who did something ('who founded the Carnegie Center')
+        that the entry and its paragraph never speak of: the people it names did something
+        else."""
+        doc = self._docs[self._position[entry.id]]
+        return any(not self._knows(doc, t) for t in query.deed)
 
     def _read(self, cleaned: str) -> list[str]:
         """A question's words as tokens, without the build-time cache (which would grow with
@@ -594,6 +622,15 @@ class Matcher:
         ]
         scored.sort(key=lambda c: c.score, reverse=True)
         return scored[:limit]
+
+
+_WHO = re.compile(r"\bwho (\w+)")
+
+
+def _deed(cleaned: str) -> str:
+    """The word after 'who' ('founded' in 'who founded the centre'), or ''."""
+    found = _WHO.search(cleaned)
+    return found.group(1) if found else ""
 
 
 def _choices(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from bot.core.answer_kinds import Kind, asked_kind, kinds_in, names_in
+from bot.core.answer_kinds import Kind, asked_kind, counted_words, kinds_in, names_in
 from bot.core.replies import Status
 from bot.core.service import StudyService
 from bot.core.text import clean
@@ -102,6 +102,42 @@ def test_a_month_or_a_unit_asked_for_must_be_in_the_answer(shipped: StudyService
     assert reply.status is Status.ANSWERED and "April" in (reply.answer or "")
     reply = shipped.ask("how many days do trains lose at the border")
     assert reply.status is Status.ANSWERED and "days" in (reply.answer or "")
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("how many sailors took part in the drill", "sailors took"),
+        ("how many chinese migrants live in the far east", "chinese migrants"),
+        ("how many countries are in the eeu", "countries"),
+        # A multiple, people in general, and units (left to the asked kind) name nothing.
+        ("how many times bigger is china's economy", ""),
+        ("how many people live east of baikal", ""),
+        ("how many chinese people like russia", "chinese"),
+        ("how many days do trains wait", ""),
+        ("how many km is the border", ""),
+        ("how much did china lend", ""),
+    ],
+)
+def test_what_how_many_counts(question: str, counted: str) -> None:
+    assert counted_words(clean(question)) == counted
+
+
+def test_a_count_of_something_else_is_not_an_answer(shipped: StudyService) -> None:
+    # The Far East answer counts Russians, not Chinese migrants; the flotilla answer counts
+    # ships, not sailors.
+    for question in [
+        "how many chinese migrants live in the russian far east",
+        "how many sailors took part in the baltic sea drill",
+    ]:
+        assert shipped.ask(question).status is not Status.ANSWERED, question
+    for question, figure in [
+        ("how many russians live east of lake baikal", "6 million"),
+        ("how many chinese ships sailed to the baltic", "three"),
+    ]:
+        reply = shipped.ask(question)
+        assert reply.status is Status.ANSWERED, question
+        assert figure in (reply.answer or "").lower(), question
 
 
 def test_the_kind_asked_for_decides_between_equal_fits(shipped: StudyService) -> None:

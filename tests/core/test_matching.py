@@ -106,6 +106,11 @@ def test_a_tie_with_a_not_covered_question_goes_to_the_entry(shipped: StudyServi
     result = matcher.match("what is obor")
     assert result.status == "answered" and result.best is not None
     assert result.best.entry.id == "what-is-obor-1-trillion"
+    # Every word in the entry's phrasings and in the listed question's: still a tie, however
+    # the two shares round.
+    reply = shipped.ask("whose warships sailed to the baltic, russian or chinese")
+    assert reply.status is Status.ANSWERED
+    assert reply.entry_id == "baltic-sea-chinese-flotilla-exercise"
 
 
 def test_every_shipped_not_covered_question_is_turned_away(shipped: StudyService) -> None:
@@ -207,3 +212,17 @@ def test_a_question_for_what_someone_said_needs_an_answer_reporting_them(
     ]:
         reply = shipped.ask(question)
         assert reply.status is Status.ANSWERED and reply.entry_id == entry_id, question
+
+
+def test_a_question_for_who_did_something_needs_an_entry_that_speaks_of_it(
+    shipped: StudyService,
+) -> None:
+    # The study entry names Congress, but nothing near it says who sponsored anything.
+    assert shipped.ask("who sponsored the congress study").status is not Status.ANSWERED
+    for question, entry_id in [
+        ("who coined axis of convenience", "bobo-lo-axis-of-convenience-2008"),
+        ("who deployed thaad", "thaad-south-korea-opposition"),
+        # 'End' is an everyday word, not the deed asked about.
+        ("who ended up with the land in the 1800s", "territory-ceded-600000-sq-km"),
+    ]:
+        assert shipped.ask(question).entry_id == entry_id, question
