@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,17 +75,28 @@ def near_duplicates(kb: KnowledgeBase) -> list[Problem]:
 
 def not_covered_twins(kb: KnowledgeBase) -> list[Problem]:
     """A not-covered question that reads word for word like an entry's phrasing once the small
-    words go ('what is OBOR called now' is 'what is OBOR') cannot be told apart from it."""
+    words go ('what is OBOR called now' is 'what is OBOR') cannot be told apart from it. Nor can
+    one whose every word the entry's phrasings and keywords already hold ('who else besides
+    Bobo Lo used the phrase' is 'Bobo Lo phrase axis convenience'): the matcher sees the
+    entry's own question, and turns away students who ask it."""
     if not kb.not_covered:
         return []
     matcher = Matcher(kb)
     owner: dict[frozenset[str], tuple[str, str]] = {}
+    holders: dict[str, set[str]] = defaultdict(set)
     for entry in kb.entries:
         for phrasing in entry.phrasings:
-            owner.setdefault(matcher.reads_as(phrasing), (entry.id, phrasing))
+            words = matcher.reads_as(phrasing)
+            owner.setdefault(words, (entry.id, phrasing))
+            for word in words:
+                holders[word].add(entry.id)
+        for keyword in entry.keywords:
+            for word in matcher.reads_as(keyword):
+                holders[word].add(entry.id)
     problems: list[Problem] = []
     for item in kb.not_covered:
-        twin = owner.get(matcher.reads_as(item.question))
+        words = matcher.reads_as(item.question)
+        twin = owner.get(words)
         if twin is not None:
             problems.append(
                 Problem(
@@ -92,6 +104,18 @@ def not_covered_twins(kb: KnowledgeBase) -> list[Problem]:
                     item.line,
                     f"not-covered question {item.question!r} reads the same as {twin[1]!r} of "
                     f"entry '{twin[0]}' once small words are dropped; make it more specific",
+                )
+            )
+            continue
+        within = set.intersection(*(holders.get(w, set()) for w in words)) if words else set()
+        if within:
+            problems.append(
+                Problem(
+                    item.file,
+                    item.line,
+                    f"not-covered question {item.question!r} uses only words that entry "
+                    f"'{min(within)}' already holds; add the word that makes it a different "
+                    "question",
                 )
             )
     return problems

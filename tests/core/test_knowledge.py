@@ -190,3 +190,20 @@ def test_check_flags_a_not_covered_question_that_reads_like_an_entry(tmp_path: P
         and "reads the same as 'When did the arms sales stop?' of entry 'arms-halt'" in p.message
         for p in report.errors
     )
+
+
+def test_check_flags_a_not_covered_question_made_of_one_entrys_words(tmp_path: Path) -> None:
+    pack = _copy_pack(tmp_path)
+    # No phrasing of 'arms-halt' reads like it, but its phrasings hold every word it keeps.
+    (pack / "not-covered.yaml").write_text(
+        NOT_COVERED + "  - {q: did the arms sales ever stop for a year, near: [2]}\n"
+    )
+    report = run_checks(pack)
+    assert [(p.line, p.message) for p in report.errors] == [
+        (
+            7,
+            "not-covered question 'did the arms sales ever stop for a year' uses only words "
+            "that entry 'arms-halt' already holds; add the word that makes it a different "
+            "question",
+        )
+    ]
