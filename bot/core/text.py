@@ -84,6 +84,9 @@ STOPWORDS = frozenset(
     kind sorts reason reasons mention role stand stands
     besides toward towards across under over while each both either neither via among within
     upon
+    dont doesnt didnt isnt arent wasnt werent hes shes theyre thats nah smth sth tmrw tmr tomorrow
+    tonight
+    para paras paragraph paragraphs section sections
     suppose supposed supposedly seem seems seemed apparently too between went
     """.split()
 )

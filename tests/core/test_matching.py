@@ -228,3 +228,14 @@ def test_a_question_for_who_did_something_needs_an_entry_that_speaks_of_it(
         ("who ended up with the land in the 1800s", "territory-ceded-600000-sq-km"),
     ]:
         assert shipped.ask(question).entry_id == entry_id, question
+
+
+def test_chat_shorthand_reads_as_what_it_stands_for(shipped: StudyService) -> None:
+    prepare = shipped.matcher.prepare
+    assert prepare("acc to the text who coined it").tokens == prepare("who coined it").tokens
+    assert prepare("which 90s wars").tokens == prepare("which 1990s wars").tokens
+    assert prepare("how many ppl live there").tokens == prepare("how many people live there").tokens
+    assert prepare("what was off limits originally").tokens == prepare("off limits before").tokens
+    # Contractions typed without the apostrophe, and where the student points, are small words.
+    assert prepare("hes at wesleyan says this section").tokens == prepare("wesleyan").tokens
+    assert prepare("title of the reading for tmrw").tokens == prepare("title").tokens

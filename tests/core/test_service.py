@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from bot.core.replies import Kind, Status, render_text
 from bot.core.service import MAX_QUESTION_CHARS, StudyService
+from bot.core.smalltalk import strip_lead_in
 
 from tests.conftest import MINI_PACK
 
@@ -74,6 +75,9 @@ def test_a_request_to_write_the_students_work_is_declined(shipped: StudyService)
 def test_greeting_before_a_question_still_answers(mini: StudyService) -> None:
     reply = mini.ask("hey bot, quick q: who is the author?")
     assert reply.status is Status.ANSWERED and reply.entry_id == "author-name"
+    # 'Wait' opening a message is a pause, not the trains waiting at the border.
+    assert strip_lead_in("wait, which 1990s wars") == "which 1990s wars"
+    assert strip_lead_in("how long do trains wait") == "how long do trains wait"
 
 
 def test_unknown_points_to_topics(mini: StudyService) -> None:
