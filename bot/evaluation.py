@@ -36,6 +36,10 @@ INDEPENDENT_SETS = (
     REPO_ROOT / "tests" / "data" / "independent-l.yaml",
     REPO_ROOT / "tests" / "data" / "independent-m.yaml",
     REPO_ROOT / "tests" / "data" / "independent-n.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-o.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-p.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-q.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-r.yaml",
 )
 
 

@@ -20,6 +20,7 @@ from bot.config import (
     load_config_file,
     parse_config,
 )
+from bot.core.matching import MatchSettings
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
@@ -156,7 +157,7 @@ def test_the_environment_overrides_the_file_which_overrides_the_defaults(
     assert settings.cooldown_rate == 3  # file
     assert settings.knowledge_dir == MINI_PACK  # file
     assert settings.matching.answer_threshold == 75.5  # file
-    assert settings.matching.margin == 3.0  # default
+    assert settings.matching.margin == MatchSettings().margin  # default
 
 
 def test_a_missing_config_file_is_a_configuration_error(
@@ -211,7 +212,7 @@ def test_config_command_shows_values_and_sources_with_secrets_masked(tmp_path: P
 
     assert "answer_threshold: 90.0  # file" in text.stdout
     assert "seconds: 4.0  # env BOT_COOLDOWN_SECONDS" in text.stdout
-    assert "margin: 3.0  # default" in text.stdout
+    assert f"margin: {MatchSettings().margin}  # default" in text.stdout
     assert "DISCORD_TOKEN: ****6789" in text.stdout
     yaml.safe_load(text.stdout)  # the output is itself a YAML document
 
