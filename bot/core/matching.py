@@ -40,6 +40,9 @@ from bot.core.text import GENERIC, STOPWORDS, Synonyms, clean, content_tokens, i
 
 COMMON_ANSWER_SHARE = 0.1
 _TIE = 1e-9
+# 'How many X': X within this many words of a figure in the answer ('three Chinese ships').
+_FIGURE_REACH = 3
+_FIGURE_WORDS = frozenset("million billion trillion thousand hundred dozen half percent".split())
 
 
 @dataclass(frozen=True)
@@ -547,10 +550,20 @@ class Matcher:
         return MatchResult("no_match", query, tuple(ranked))
 
     def _counts(self, entry: Entry, counted: tuple[str, ...]) -> bool:
-        """Whether the entry's answer names what the question counts. Read per question,
-        and only for 'how many' ones: keeping every answer's words would cost memory at scale."""
-        words = self._read(clean(entry.answer))
-        return all(t in words for t in counted)
+        """Whether the entry's answer names what the question counts next to a figure: '6
+        million Russians' counts Russians, though the same answer goes on to name Chinese
+        labor. Read per question, and only for 'how many' ones: keeping every answer's words
+        would cost memory at scale."""
+        # 'Russians' and 'Russian' read apart ('russian', 'russia'); here they are one people.
+        words = [self._same(w) for w in self._read(clean(entry.answer))]
+        figures = [i for i, w in enumerate(words) if w[:1].isdigit() or w in _FIGURE_WORDS]
+        return all(
+            any(abs(i - j) <= _FIGURE_REACH for i, w in enumerate(words) if w == t for j in figures)
+            for t in map(self._same, counted)
+        )
+
+    def _same(self, token: str) -> str:
+        return (self._read(token) or [token])[0]
 
     def _vague(self, query: Query) -> bool:
         """Whether every word of the question is one most entries share ('russia', 'china'):

@@ -125,10 +125,11 @@ def test_what_how_many_counts(question: str, counted: str) -> None:
 
 def test_a_count_of_something_else_is_not_an_answer(shipped: StudyService) -> None:
     # The Far East answer counts Russians, not Chinese migrants; the flotilla answer counts
-    # ships, not sailors.
+    # ships, not sailors. It names Chinese labor too, but not beside its figure.
     for question in [
         "how many chinese migrants live in the russian far east",
         "how many sailors took part in the baltic sea drill",
+        "how many chinese live east of lake baikal",
     ]:
         assert shipped.ask(question).status is not Status.ANSWERED, question
     for question, figure in [

@@ -18,7 +18,7 @@ HOLDOUT_ACCURACY_FLOOR = 0.89
 HOLDOUT_FALSE_ANSWER_CEILING = 0.02
 # The sets written from the commentary alone: (accuracy floor, false-answer ceiling) each.
 INDEPENDENT_FLOORS = {
-    "independent-a.yaml": (0.96, 0.05),
+    "independent-a.yaml": (0.96, 0.03),
     "independent-b.yaml": (0.85, 0.07),
     "independent-c.yaml": (0.70, 0.05),
     "independent-d.yaml": (0.96, 0.00),
@@ -34,8 +34,8 @@ INDEPENDENT_FLOORS = {
     "independent-n.yaml": (0.91, 0.05),
     "independent-o.yaml": (0.93, 0.07),
     "independent-p.yaml": (0.83, 0.03),
-    "independent-q.yaml": (0.92, 0.05),
-    "independent-r.yaml": (0.92, 0.05),
+    "independent-q.yaml": (0.92, 0.03),
+    "independent-r.yaml": (0.92, 0.03),
 }
 
 
