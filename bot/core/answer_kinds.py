@@ -125,6 +125,17 @@ def counted_words(cleaned_question: str) -> str:
     return " ".join(words)
 
 
+_YEAR_ASKED = re.compile(r"\b(?:(after|since|post) )?((?:19|20)\d\d)s?\b")
+
+
+def latest_year(cleaned_question: str) -> int | None:
+    """The latest year a question asks about: 'in 2020' is 2020, 'after 2017' is 2018."""
+    years = [
+        int(year) + (1 if after else 0) for after, year in _YEAR_ASKED.findall(cleaned_question)
+    ]
+    return max(years) if years else None
+
+
 def kinds_in(answer: str) -> frozenset[Kind]:
     """The kinds of fact an answer states."""
     found = set()

@@ -13,7 +13,8 @@ A question that asks for a date, a count, a measure or a name is answered only b
 answer states one (see `answer_kinds`), and 'how many sailors' only by one that names sailors; a
 close fit without one becomes a suggestion. So does one whose entry never mentions a name the
 question gives, never reports the person it asks about saying anything (see `names`), or never
-speaks of the deed whose doer is asked for ('who founded ...').
+speaks of the deed whose doer is asked for ('who founded ...'). A question about a year after
+the source was written is never answered from it.
 
 A would-be answer is also held against the pack's not-covered questions, scored the same way on
 an index of their own: when one fits better, the commentary does not answer what was asked.
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.core.answer_kinds import Kind, asked_kind, counted_words, kinds_in
+from bot.core.answer_kinds import Kind, asked_kind, counted_words, kinds_in, latest_year
 from bot.core.knowledge import Entry, KnowledgeBase, NotCovered
 from bot.core.names import NameIndex
 from bot.core.text import GENERIC, STOPWORDS, Synonyms, clean, content_tokens, is_noise, stem
@@ -106,6 +107,8 @@ class Query:
     counted: tuple[str, ...] = ()
     # 'who founded ...': the deed whose doer is asked for.
     deed: tuple[str, ...] = ()
+    # 'trade in 2020': the latest year asked about, which a source written before cannot know.
+    year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,7 @@ class Matcher:
                 )
             )
         self._entries = [entry for entry, *_ in parsed]
+        self._source_years = {source.id: source.year for source in kb.sources.values()}
         self._position = {entry.id: i for i, entry in enumerate(self._entries)}
         self._questions = [clean(entry.question) for entry in self._entries]
         self._docs = docs
@@ -322,6 +326,7 @@ class Matcher:
             self._names.asked_speakers(plain, self._read),
             tuple(t for word in counted_words(cleaned).split() for t in read.get(word, ())),
             tuple(t for t in read.get(_deed(cleaned), ()) if t not in GENERIC),
+            latest_year(plain),
         )
 
     def _correct(self, word: str, lost_letter: bool = False) -> str | None:
@@ -532,6 +537,7 @@ class Matcher:
             and not set(query.tokens) <= query.guessed
             and not self._names_another(best.entry, query)
             and not self._misses_deed(best.entry, query)
+            and not self.after_source(best.entry.source, query)
             and best.score >= needed
             and best.coverage >= s.min_coverage
             and best.score - runner_up >= s.margin
@@ -611,6 +617,10 @@ class Matcher:
         never mention: 'what did Putin say at Davos' is not answered by Xi's Davos speech."""
         doc = self._docs[self._position[entry.id]]
         return any(t in self._names.proper and not self._knows(doc, t) for t in query.tokens)
+
+    def after_source(self, source: str, query: Query) -> bool:
+        """Whether the question asks about a year after the source was written."""
+        return query.year is not None and query.year > self._source_years[source]
 
     def _misses_deed(self, entry: Entry, query: Query) -> bool:
         """Whether the question asks who did something ('who founded the Carnegie Center')

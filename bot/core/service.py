@@ -151,6 +151,16 @@ class StudyService:
         best = result.best
         if result.status == "answered" and best is not None:
             return self._answer(loaded.kb, best.entry, question, best.score)
+        # Only for a question near something the commentary covers: 'who won the 2018 world
+        # cup' is better told what the bot knows than when the commentary was written.
+        if (
+            result.status in ("ambiguous", "not_covered")
+            and best is not None
+            and loaded.matcher.after_source(best.entry.source, result.query)
+        ):
+            return self._after_source(
+                loaded.kb.sources[best.entry.source], question, result.candidates
+            )
         if result.status == "not_covered" and result.not_covered is not None:
             return self._not_covered(loaded.kb, result.not_covered, question, result.candidates)
         if result.status == "ambiguous" and best is not None:
@@ -241,6 +251,25 @@ class StudyService:
             score=candidates[0].score if candidates else 0.0,
             suggestions=suggestions,
             message="\n".join(lines),
+        )
+
+    def _after_source(
+        self, source: Source, question: str, candidates: tuple[Candidate, ...]
+    ) -> Reply:
+        suggestions = self._suggestions(candidates)
+        message = (
+            f"{source.author}'s commentary dates from {source.year}, so it can't say what "
+            "happened after that."
+        )
+        if suggestions:
+            message += "\nNearby questions I can answer:"
+        return Reply(
+            Status.NO_MATCH,
+            Kind.NOT_COVERED,
+            question,
+            score=candidates[0].score if candidates else 0.0,
+            suggestions=suggestions,
+            message=message,
         )
 
     def _suggestions(self, candidates: tuple[Candidate, ...]) -> tuple[Suggestion, ...]:

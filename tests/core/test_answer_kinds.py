@@ -1,7 +1,14 @@
 from __future__ import annotations
 
 import pytest
-from bot.core.answer_kinds import Kind, asked_kind, counted_words, kinds_in, names_in
+from bot.core.answer_kinds import (
+    Kind,
+    asked_kind,
+    counted_words,
+    kinds_in,
+    latest_year,
+    names_in,
+)
 from bot.core.replies import Status
 from bot.core.service import StudyService
 from bot.core.text import clean
@@ -139,6 +146,20 @@ def test_a_count_of_something_else_is_not_an_answer(shipped: StudyService) -> No
         reply = shipped.ask(question)
         assert reply.status is Status.ANSWERED, question
         assert figure in (reply.answer or "").lower(), question
+
+
+@pytest.mark.parametrize(
+    ("question", "year"),
+    [
+        ("what was trade worth in 2020", 2020),
+        ("did they sign an alliance after 2017", 2018),
+        ("how did ties change between 2014 and 2016", 2016),
+        ("what happened in the 1990s", 1990),
+        ("how big is the s-400 deal", None),
+    ],
+)
+def test_the_latest_year_a_question_asks_about(question: str, year: int | None) -> None:
+    assert latest_year(clean(question)) == year
 
 
 def test_the_kind_asked_for_decides_between_equal_fits(shipped: StudyService) -> None:

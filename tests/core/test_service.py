@@ -157,3 +157,15 @@ def test_a_not_covered_question_is_told_so_with_the_nearest_passage(
     data = reply.to_json()
     assert data["status"] == "no_match" and data["message"] == reply.message
     assert [s["entry_id"] for s in data["suggestions"]] == [s.entry_id for s in reply.suggestions]
+
+
+def test_a_question_about_after_the_commentary_says_when_it_was_written(
+    shipped: StudyService,
+) -> None:
+    reply = shipped.ask("what was russia china trade worth in 2020")
+    assert reply.status is Status.NO_MATCH and reply.kind is Kind.NOT_COVERED
+    assert reply.message and "dates from 2017" in reply.message
+    assert "trade-volume-2016" in {s.entry_id for s in reply.suggestions}
+    assert shipped.ask("what was russia china trade worth in 2016").status is Status.ANSWERED
+    # Nothing near the commentary: what the bot knows is the better reply.
+    assert shipped.ask("who won the 2018 world cup").kind is Kind.UNKNOWN
