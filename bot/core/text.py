@@ -18,6 +18,8 @@ _DISCORD_MARKUP = re.compile(r"<(?:@[!&]?\d+|#\d+|a?:\w+:\d+|t:\d+(?::\w)?|/[\w 
 _SLACK_LINK = re.compile(r"<(https?://[^>|]+)(?:\|([^>]*))?>")
 _SLACK_MARKUP = re.compile(r"<[@#!][^>]*>")
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+")
+# A mention typed as plain text ('@studybot', '@everyone') names who is addressed, not what.
+_AT_NAME = re.compile(r"(?<![\w.])@[\w.-]+")
 _FENCE = re.compile(r"```[\w+-]*")
 _EMOJI_SHORTCODE = re.compile(r":[a-z0-9_+-]{2,}:")
 _INVISIBLE = dict.fromkeys(
@@ -129,6 +131,7 @@ def strip_markup(text: str) -> str:
     text = _DISCORD_MARKUP.sub(" ", text)
     text = _SLACK_MARKUP.sub(" ", text)
     text = _URL.sub(" ", text)
+    text = _AT_NAME.sub(" ", text)
     text = _FENCE.sub(" ", text)
     return text.replace("`", " ")
 

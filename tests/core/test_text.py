@@ -21,6 +21,8 @@ from bot.core.text import Synonyms, clean, content_tokens, stem
         ("eight times bigger 🚀🔥 :thinking:", "8 times bigger"),
         ("\u202ewhat is brics\u202c", "what is brics"),
         ("600,000 sq km", "600000 sq km"),
+        ("@studybot what did xi announce", "what did xi announce"),
+        ("write to a@b.org", "write to a b org"),
     ],
 )
 def test_clean(raw: str, expected: str) -> None:
