@@ -40,6 +40,8 @@ INDEPENDENT_SETS = (
     REPO_ROOT / "tests" / "data" / "independent-p.yaml",
     REPO_ROOT / "tests" / "data" / "independent-q.yaml",
     REPO_ROOT / "tests" / "data" / "independent-r.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-s.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-t.yaml",
 )
 
 

@@ -36,6 +36,8 @@ INDEPENDENT_FLOORS = {
     "independent-p.yaml": (0.83, 0.03),
     "independent-q.yaml": (0.92, 0.03),
     "independent-r.yaml": (0.92, 0.00),
+    "independent-s.yaml": (0.83, 0.07),
+    "independent-t.yaml": (0.91, 0.07),
 }
 
 
