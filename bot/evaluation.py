@@ -42,6 +42,8 @@ INDEPENDENT_SETS = (
     REPO_ROOT / "tests" / "data" / "independent-r.yaml",
     REPO_ROOT / "tests" / "data" / "independent-s.yaml",
     REPO_ROOT / "tests" / "data" / "independent-t.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-u.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-v.yaml",
 )
 
 

@@ -28,7 +28,7 @@ INDEPENDENT_FLOORS = {
     "independent-h.yaml": (0.91, 0.07),
     "independent-i.yaml": (0.94, 0.14),
     "independent-j.yaml": (0.96, 0.07),
-    "independent-k.yaml": (0.93, 0.07),
+    "independent-k.yaml": (0.93, 0.05),
     "independent-l.yaml": (0.90, 0.05),
     "independent-m.yaml": (0.95, 0.05),
     "independent-n.yaml": (0.93, 0.05),
@@ -38,6 +38,8 @@ INDEPENDENT_FLOORS = {
     "independent-r.yaml": (0.95, 0.00),
     "independent-s.yaml": (0.86, 0.07),
     "independent-t.yaml": (0.93, 0.07),
+    "independent-u.yaml": (0.89, 0.09),
+    "independent-v.yaml": (0.74, 0.12),
 }
 
 
