@@ -239,3 +239,15 @@ def test_chat_shorthand_reads_as_what_it_stands_for(shipped: StudyService) -> No
     # Contractions typed without the apostrophe, and where the student points, are small words.
     assert prepare("hes at wesleyan says this section").tokens == prepare("wesleyan").tokens
     assert prepare("title of the reading for tmrw").tokens == prepare("title").tokens
+
+
+def test_everyday_names_read_as_the_named_thing(shipped: StudyService) -> None:
+    # Students who forget a name describe the thing instead.
+    prepare = shipped.matcher.prepare
+    for described, named in [
+        ("what is the chinese infrastructure plan", "what is obor"),
+        ("who leads the russian led trade bloc", "who leads the eeu"),
+        ("what did xi say at the forum in switzerland", "what did xi say at davos"),
+        ("where is the us missile shield in korea", "where is thaad"),
+    ]:
+        assert prepare(described).tokens == prepare(named).tokens, described

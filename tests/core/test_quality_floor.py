@@ -20,7 +20,7 @@ HOLDOUT_FALSE_ANSWER_CEILING = 0.02
 INDEPENDENT_FLOORS = {
     "independent-a.yaml": (0.99, 0.03),
     "independent-b.yaml": (0.87, 0.07),
-    "independent-c.yaml": (0.72, 0.05),
+    "independent-c.yaml": (0.73, 0.05),
     "independent-d.yaml": (0.96, 0.00),
     "independent-e.yaml": (0.97, 0.03),
     "independent-f.yaml": (0.90, 0.03),
@@ -28,7 +28,7 @@ INDEPENDENT_FLOORS = {
     "independent-h.yaml": (0.91, 0.07),
     "independent-i.yaml": (0.94, 0.14),
     "independent-j.yaml": (0.96, 0.07),
-    "independent-k.yaml": (0.93, 0.05),
+    "independent-k.yaml": (0.94, 0.05),
     "independent-l.yaml": (0.90, 0.05),
     "independent-m.yaml": (0.95, 0.05),
     "independent-n.yaml": (0.93, 0.05),
@@ -39,7 +39,7 @@ INDEPENDENT_FLOORS = {
     "independent-s.yaml": (0.86, 0.07),
     "independent-t.yaml": (0.93, 0.07),
     "independent-u.yaml": (0.89, 0.09),
-    "independent-v.yaml": (0.74, 0.12),
+    "independent-v.yaml": (0.76, 0.12),
 }
 
 
