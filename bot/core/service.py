@@ -7,6 +7,7 @@ leaves the last good pack serving.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -22,12 +23,14 @@ from bot.core.knowledge import (
     Source,
     load_knowledge,
 )
-from bot.core.matching import Candidate, Matcher, MatchSettings
+from bot.core.matching import Candidate, Matcher, MatchResult, MatchSettings
 from bot.core.references import find_reference, mark_pilcrows
 from bot.core.replies import PILCROW, Citation, Kind, Reply, Status, Suggestion
 from bot.core.smalltalk import small_talk_reply, strip_lead_in
 from bot.core.text import clean
 
+# A question mark followed by more text ends one question and starts another.
+_QUESTION_END = re.compile(r"\?+(?=\s+\S)")
 MAX_QUESTION_CHARS = 2000
 SUGGESTION_SPREAD = 15.0
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
@@ -148,6 +151,8 @@ class StudyService:
             result = loaded.matcher.match(reference.rest, within=reference.paragraphs)
         else:
             result = loaded.matcher.match(core)
+            if result.status != "answered":
+                result = self._one_of_several(question, result)
         best = result.best
         if result.status == "answered" and best is not None:
             return self._answer(loaded.kb, best.entry, question, best.score)
@@ -180,6 +185,22 @@ class StudyService:
             score=best.score if best else 0.0,
             message=self._unknown_text(loaded.kb),
         )
+
+    def _one_of_several(self, question: str, whole: MatchResult) -> MatchResult:
+        """Two questions in one message ('Why is Russia wary of globalization? What does it
+        fear becoming?') read as one blur two facts; when the whole finds no answer, the part
+        that does, if any, is answered."""
+        parts = [p for p in _QUESTION_END.split(question) if p.strip()]
+        if len(parts) < 2:
+            return whole
+        answered = [
+            r
+            for r in (self._loaded.matcher.match(strip_lead_in(clean(p))) for p in parts)
+            if r.status == "answered" and r.best is not None
+        ]
+        if not answered:
+            return whole
+        return max(answered, key=lambda r: r.best.score if r.best else 0.0)
 
     def answer_entry(self, entry_id: str, question: str | None = None) -> Reply:
         """The answer for a known entry, e.g. after a 'did you mean' click."""

@@ -33,13 +33,13 @@ INDEPENDENT_FLOORS = {
     "independent-m.yaml": (0.95, 0.05),
     "independent-n.yaml": (0.93, 0.05),
     "independent-o.yaml": (0.93, 0.07),
-    "independent-p.yaml": (0.83, 0.05),
-    "independent-q.yaml": (0.93, 0.03),
+    "independent-p.yaml": (0.84, 0.05),
+    "independent-q.yaml": (0.94, 0.03),
     "independent-r.yaml": (0.95, 0.00),
     "independent-s.yaml": (0.86, 0.07),
     "independent-t.yaml": (0.93, 0.07),
     "independent-u.yaml": (0.89, 0.09),
-    "independent-v.yaml": (0.76, 0.12),
+    "independent-v.yaml": (0.79, 0.12),
 }
 
 

@@ -169,3 +169,15 @@ def test_a_question_about_after_the_commentary_says_when_it_was_written(
     assert shipped.ask("what was russia china trade worth in 2016").status is Status.ANSWERED
     # Nothing near the commentary: what the bot knows is the better reply.
     assert shipped.ask("who won the 2018 world cup").kind is Kind.UNKNOWN
+
+
+def test_two_questions_in_one_message_answer_the_one_the_notes_cover(
+    shipped: StudyService,
+) -> None:
+    # Read as one, the two blur; the first is answered on its own, the second is past 2017.
+    reply = shipped.ask("What is the EEU? Is it working well for Russian industry in 2019?")
+    assert reply.status is Status.ANSWERED
+    assert reply.entry_id == "what-is-eeu-eurasian-economic-union"
+    assert shipped.ask("any good reference manager? zotero vs mendeley?").status is not (
+        Status.ANSWERED
+    )
