@@ -41,6 +41,8 @@ from bot.core.text import GENERIC, STOPWORDS, Synonyms, clean, content_tokens, i
 
 COMMON_ANSWER_SHARE = 0.1
 _TIE = 1e-9
+# A model or designation the pack never uses ("Su-35", read "su35") names something else.
+_DESIGNATION = re.compile(r"[a-z]{1,3}\d{1,4}")
 # 'How many X': X within this many words of a figure in the answer ('three Chinese ships').
 _FIGURE_REACH = 3
 _FIGURE_WORDS = frozenset("million billion trillion thousand hundred dozen half percent".split())
@@ -616,6 +618,8 @@ class Matcher:
         """Whether the question names someone or something that the entry and its paragraph
         never mention: 'what did Putin say at Davos' is not answered by Xi's Davos speech."""
         doc = self._docs[self._position[entry.id]]
+        if any(_DESIGNATION.fullmatch(t) for t in query.unknown):
+            return True
         return any(t in self._names.proper and not self._knows(doc, t) for t in query.tokens)
 
     def after_source(self, source: str, query: Query) -> bool:

@@ -251,3 +251,10 @@ def test_everyday_names_read_as_the_named_thing(shipped: StudyService) -> None:
         ("where is the us missile shield in korea", "where is thaad"),
     ]:
         assert prepare(described).tokens == prepare(named).tokens, described
+
+
+def test_a_model_the_pack_never_mentions_is_not_answered(shipped: StudyService) -> None:
+    for question in ["does russia sell the su-35 to china", "did china copy the j-20 from russia"]:
+        assert shipped.ask(question).status is not Status.ANSWERED, question
+    assert shipped.ask("does russia sell the s-400 to china").status is Status.ANSWERED
+    assert shipped.ask("did china copy the su-27").status is Status.ANSWERED

@@ -39,7 +39,7 @@ INDEPENDENT_FLOORS = {
     "independent-s.yaml": (0.86, 0.07),
     "independent-t.yaml": (0.93, 0.07),
     "independent-u.yaml": (0.89, 0.09),
-    "independent-v.yaml": (0.79, 0.12),
+    "independent-v.yaml": (0.79, 0.09),
 }
 
 
