@@ -44,6 +44,8 @@ INDEPENDENT_SETS = (
     REPO_ROOT / "tests" / "data" / "independent-t.yaml",
     REPO_ROOT / "tests" / "data" / "independent-u.yaml",
     REPO_ROOT / "tests" / "data" / "independent-v.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-w.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-x.yaml",
 )
 
 

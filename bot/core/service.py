@@ -32,6 +32,12 @@ from bot.core.text import clean
 # A question mark followed by more text ends one question and starts another.
 _QUESTION_END = re.compile(r"\?+(?=\s+\S)")
 MAX_QUESTION_CHARS = 2000
+# Words that point back to an earlier question in the same message.
+_POINTS_BACK = re.compile(
+    r"\b(?:it|its|he|his|him|she|her|they|them|their|this|that|these|those)\b"
+)
+# The fewest words a part needs to be read as a question on its own.
+PART_WORDS = 4
 SUGGESTION_SPREAD = 15.0
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -193,9 +199,16 @@ class StudyService:
         parts = [p for p in _QUESTION_END.split(question) if p.strip()]
         if len(parts) < 2:
             return whole
+        # A part that points back ('how does it work') or says little ('what's the
+        # comparison') has lost its subject to the part before it: it is not read alone.
+        readable = [
+            cleaned
+            for cleaned in (strip_lead_in(clean(p)) for p in parts)
+            if not _POINTS_BACK.search(cleaned) and len(cleaned.split()) >= PART_WORDS
+        ]
         answered = [
             r
-            for r in (self._loaded.matcher.match(strip_lead_in(clean(p))) for p in parts)
+            for r in map(self._loaded.matcher.match, readable)
             if r.status == "answered" and r.best is not None
         ]
         if not answered:

@@ -7,7 +7,8 @@ import re
 _GREETING = r"(?:hi+|hey+a?|hello+|hiya|howdy|yo+|sup|good (?:morning|afternoon|evening)|greetings)"
 _ADDRESS = r"(?:\s+(?:there|bot|studybot|everyone|all|guys|folks|friend))?"
 _LEAD_IN = re.compile(
-    rf"^(?:{_GREETING}{_ADDRESS}|quick (?:q|question)|question|ok(?:ay)?|so|um+|uh+|wait)"
+    rf"^(?:{_GREETING}{_ADDRESS}|quick (?:q|question)|question|ok(?:ay)?|so|um+|uh+|wait|"
+    r"is it (?:true|right|correct)(?: that)?)"
     r"\b[\s,.!:;-]*",
 )
 

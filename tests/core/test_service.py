@@ -78,6 +78,7 @@ def test_greeting_before_a_question_still_answers(mini: StudyService) -> None:
     # 'Wait' opening a message is a pause, not the trains waiting at the border.
     assert strip_lead_in("wait, which 1990s wars") == "which 1990s wars"
     assert strip_lead_in("how long do trains wait") == "how long do trains wait"
+    assert strip_lead_in("is it true that russia sold the s400") == "russia sold the s400"
 
 
 def test_unknown_points_to_topics(mini: StudyService) -> None:
@@ -181,3 +182,14 @@ def test_two_questions_in_one_message_answer_the_one_the_notes_cover(
     assert shipped.ask("any good reference manager? zotero vs mendeley?").status is not (
         Status.ANSWERED
     )
+    # 'How does it work' read alone is about the author's work, not the EEU: a part that points
+    # back to the one before is not read alone.
+    for question in [
+        "the eeu keeps out foreign goods, right? how does it work",
+        "russia complained about missile defence somewhere else too? whats the comparison",
+    ]:
+        reply = shipped.ask(question)
+        assert reply.entry_id not in (
+            "power-couple-author-wesleyan",
+            "china-growing-russia-stagnating",
+        )
