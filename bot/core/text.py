@@ -88,7 +88,7 @@ STOPWORDS = frozenset(
     upon
     dont doesnt didnt isnt arent wasnt werent hes shes theyre thats nah smth sth tmrw tmr tomorrow
     tonight
-    para paras paragraph paragraphs section sections
+    para paras paragraph paragraphs section sections week weeks
     suppose supposed supposedly seem seems seemed apparently too between went
     """.split()
 )
