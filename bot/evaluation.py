@@ -46,6 +46,8 @@ INDEPENDENT_SETS = (
     REPO_ROOT / "tests" / "data" / "independent-v.yaml",
     REPO_ROOT / "tests" / "data" / "independent-w.yaml",
     REPO_ROOT / "tests" / "data" / "independent-x.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-y.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-z.yaml",
 )
 
 

@@ -36,7 +36,7 @@ _ASKS = (
     (
         Kind.DISTANCE,
         re.compile(
-            r"\bhow (?:deep|far|tall|high|wide)\b|\bwhat(?:s| is| was)? the "
+            r"\bhow (?:deep|far|tall|high|wide)\b|\bwhat(?:s| is| was)? the (?:\w+ ){0,2}"
             r"(?:range|length|depth|height|width|distance) (?:of|between)\b|"
             rf"\bhow many (?:{_LENGTH_UNIT})\b"
         ),
@@ -60,7 +60,7 @@ _ASKS = (
             r"how long ago)\b"
         ),
     ),
-    (Kind.NAME, re.compile(r"\b(?:names?|named|called|titled?)\b")),
+    (Kind.NAME, re.compile(r"\b(?:names?|named|called|titled?|designation)\b")),
 )
 
 _MONTHS = (

@@ -22,6 +22,8 @@ from bot.core.text import clean
         ("how wide is russia's broad gauge", Kind.DISTANCE),
         ("what's the range of the S-400?", Kind.DISTANCE),
         ("what is the length of the border between them", Kind.DISTANCE),
+        ("what is the exact track width of the broad gauge", Kind.DISTANCE),
+        ("what was the designation of the missile", Kind.NAME),
         ("what range of issues do they agree on", None),
         ("how long do trains wait at the border", Kind.DURATION),
         ("how long is the china russia border", Kind.MEASURE),

@@ -42,6 +42,8 @@ INDEPENDENT_FLOORS = {
     "independent-v.yaml": (0.81, 0.09),
     "independent-w.yaml": (0.90, 0.00),
     "independent-x.yaml": (0.89, 0.05),
+    "independent-y.yaml": (0.90, 0.00),
+    "independent-z.yaml": (0.86, 0.05),
 }
 
 
