@@ -136,6 +136,33 @@ def latest_year(cleaned_question: str) -> int | None:
     return max(years) if years else None
 
 
+_STANDS_FOR = re.compile(
+    r"\bwhat (?:does|do|did) (?:the )?(?:acronym |abbreviation )?(\w+) (?:\w+ ){0,2}stand for\b|"
+    r"\b(\w+) (?:is )?(?:stands? for|short for) what\b"
+)
+_INITIAL_WORDS = re.compile(r"[A-Z][\w']*")
+
+
+def spelled_out(cleaned_question: str) -> str | None:
+    """The abbreviation a question asks to spell out ('what does OBOR stand for'), or None."""
+    found = _STANDS_FOR.search(cleaned_question)
+    if found is None:
+        return None
+    return (found.group(1) or found.group(2)).lower()
+
+
+def spells_out(answer: str, abbreviation: str) -> bool:
+    """Whether the answer has capitalised words whose initials spell the abbreviation, in a
+    run that may skip 'of', 'the' and 'and': 'One Belt One Road', 'Brazil, Russia, India,
+    China and South Africa'."""
+    initials = "".join(
+        w[0].lower() if w[0].isupper() else " "
+        for w in re.findall(r"[\w']+", answer)
+        if w.lower() not in ("of", "the", "and")
+    )
+    return abbreviation in initials
+
+
 def kinds_in(answer: str) -> frozenset[Kind]:
     """The kinds of fact an answer states."""
     found = set()

@@ -10,8 +10,9 @@ Three signals, combined into one 0-100 score per entry:
 - fuzzy: rapidfuzz over the cleaned strings, which forgives typos and word order.
 
 A question that asks for a date, a count, a measure or a name is answered only by an entry whose
-answer states one (see `answer_kinds`), and 'how many sailors' only by one that names sailors; a
-close fit without one becomes a suggestion. So does one whose entry never mentions a name the
+answer states one (see `answer_kinds`), 'how many sailors' only by one that names sailors, and
+'what does OBOR stand for' only by one that spells it out; a close fit without one becomes a
+suggestion. So does one whose entry never mentions a name the
 question gives, never reports the person it asks about saying anything (see `names`), or never
 speaks of the deed whose doer is asked for ('who founded ...'). A question about a year after
 the source was written is never answered from it.
@@ -34,7 +35,15 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from bot.core.answer_kinds import Kind, asked_kind, counted_words, kinds_in, latest_year
+from bot.core.answer_kinds import (
+    Kind,
+    asked_kind,
+    counted_words,
+    kinds_in,
+    latest_year,
+    spelled_out,
+    spells_out,
+)
 from bot.core.knowledge import Entry, KnowledgeBase, NotCovered
 from bot.core.names import NameIndex
 from bot.core.text import GENERIC, STOPWORDS, Synonyms, clean, content_tokens, is_noise, stem
@@ -111,6 +120,8 @@ class Query:
     deed: tuple[str, ...] = ()
     # 'trade in 2020': the latest year asked about, which a source written before cannot know.
     year: int | None = None
+    # 'what does OBOR stand for': the abbreviation the answer has to spell out.
+    spelled: str | None = None
 
 
 @dataclass(frozen=True)
@@ -329,6 +340,7 @@ class Matcher:
             tuple(t for word in counted_words(cleaned).split() for t in read.get(word, ())),
             tuple(t for t in read.get(_deed(cleaned), ()) if t not in GENERIC),
             latest_year(plain),
+            spelled_out(plain),
         )
 
     def _correct(self, word: str, lost_letter: bool = False) -> str | None:
@@ -520,6 +532,9 @@ class Matcher:
         # And 'how many Chinese migrants' is not answered by a count of Russians.
         if query.counted:
             fitting = [c for c in fitting if self._counts(c.entry, query.counted)]
+        # 'What does GDP stand for' is not answered by China's GDP figures.
+        if query.spelled:
+            fitting = [c for c in fitting if spells_out(c.entry.answer, query.spelled)]
         best = fitting[0] if fitting else ranked[0]
         # A close runner-up only matters when it would cite something else: two entries on the
         # same paragraph are two views of one passage, and the better one is a fine answer.

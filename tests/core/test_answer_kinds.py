@@ -8,6 +8,8 @@ from bot.core.answer_kinds import (
     kinds_in,
     latest_year,
     names_in,
+    spelled_out,
+    spells_out,
 )
 from bot.core.replies import Status
 from bot.core.service import StudyService
@@ -196,3 +198,30 @@ def test_a_name_the_question_already_gave_is_not_an_answer(shipped: StudyService
     assert shipped.ask("kim jong un sister name").status is not Status.ANSWERED
     reply = shipped.ask("name the two big chinese energy investments in russia")
     assert reply.status is Status.ANSWERED and "Yamal" in (reply.answer or "")
+
+
+@pytest.mark.parametrize(
+    ("question", "abbreviation"),
+    [
+        ("what does THAAD stand for", "thaad"),
+        ("What does the acronym BRICS stand for?", "brics"),
+        ("what does the ESPO pipeline's name stand for", "espo"),
+        ("OBOR is stand for what", "obor"),
+        ("what is obor", None),
+    ],
+)
+def test_what_a_question_asks_to_spell_out(question: str, abbreviation: str | None) -> None:
+    assert spelled_out(clean(question)) == abbreviation
+
+
+def test_an_answer_spells_out_an_abbreviation_by_its_initials() -> None:
+    assert spells_out("One Belt One Road (OBOR) is China's program.", "obor")
+    assert spells_out("Five countries: Brazil, Russia, India, China and South Africa.", "brics")
+    assert spells_out("the East Siberia-Pacific Ocean oil pipeline", "espo")
+    assert not spells_out("China's GDP is eight times Russia's.", "gdp")
+
+
+def test_a_question_to_spell_out_needs_an_answer_that_does(shipped: StudyService) -> None:
+    assert shipped.ask("what does GDP stand for").status is not Status.ANSWERED
+    reply = shipped.ask("what does THAAD stand for")
+    assert reply.status is Status.ANSWERED and "Terminal High Altitude" in (reply.answer or "")

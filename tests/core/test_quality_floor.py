@@ -38,7 +38,7 @@ INDEPENDENT_FLOORS = {
     "independent-r.yaml": (0.95, 0.00),
     "independent-s.yaml": (0.89, 0.07),
     "independent-t.yaml": (0.93, 0.07),
-    "independent-u.yaml": (0.90, 0.09),
+    "independent-u.yaml": (0.90, 0.07),
     "independent-v.yaml": (0.81, 0.09),
     "independent-w.yaml": (0.90, 0.00),
     "independent-x.yaml": (0.89, 0.05),
