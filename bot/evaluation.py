@@ -48,6 +48,8 @@ INDEPENDENT_SETS = (
     REPO_ROOT / "tests" / "data" / "independent-x.yaml",
     REPO_ROOT / "tests" / "data" / "independent-y.yaml",
     REPO_ROOT / "tests" / "data" / "independent-z.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-aa.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-ab.yaml",
 )
 
 

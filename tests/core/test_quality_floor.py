@@ -30,7 +30,7 @@ INDEPENDENT_FLOORS = {
     "independent-j.yaml": (0.96, 0.07),
     "independent-k.yaml": (0.94, 0.05),
     "independent-l.yaml": (0.93, 0.05),
-    "independent-m.yaml": (0.96, 0.05),
+    "independent-m.yaml": (0.95, 0.05),
     "independent-n.yaml": (0.93, 0.05),
     "independent-o.yaml": (0.93, 0.07),
     "independent-p.yaml": (0.85, 0.05),
@@ -44,6 +44,8 @@ INDEPENDENT_FLOORS = {
     "independent-x.yaml": (0.89, 0.05),
     "independent-y.yaml": (0.90, 0.00),
     "independent-z.yaml": (0.86, 0.05),
+    "independent-aa.yaml": (0.93, 0.09),
+    "independent-ab.yaml": (0.90, 0.05),
 }
 
 
