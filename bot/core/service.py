@@ -275,6 +275,21 @@ class StudyService:
             near = ", ".join(f"{PILCROW}{p}" for p in item.near)
             summary = kb.sources[item.source].paragraphs.get(item.near[0], "")
             lines.append(f"It comes closest in {near}: {summary}")
+        return self._beyond_notes(question, lines, candidates)
+
+    def _after_source(
+        self, source: Source, question: str, candidates: tuple[Candidate, ...]
+    ) -> Reply:
+        line = (
+            f"{source.author}'s commentary dates from {source.year}, so it can't say what "
+            "happened after that."
+        )
+        return self._beyond_notes(question, [line], candidates)
+
+    def _beyond_notes(
+        self, question: str, lines: list[str], candidates: tuple[Candidate, ...]
+    ) -> Reply:
+        """A question the commentary does not answer: why, then what it can answer nearby."""
         suggestions = self._suggestions(candidates)
         if suggestions:
             lines.append("Nearby questions I can answer:")
@@ -285,25 +300,6 @@ class StudyService:
             score=candidates[0].score if candidates else 0.0,
             suggestions=suggestions,
             message="\n".join(lines),
-        )
-
-    def _after_source(
-        self, source: Source, question: str, candidates: tuple[Candidate, ...]
-    ) -> Reply:
-        suggestions = self._suggestions(candidates)
-        message = (
-            f"{source.author}'s commentary dates from {source.year}, so it can't say what "
-            "happened after that."
-        )
-        if suggestions:
-            message += "\nNearby questions I can answer:"
-        return Reply(
-            Status.NO_MATCH,
-            Kind.NOT_COVERED,
-            question,
-            score=candidates[0].score if candidates else 0.0,
-            suggestions=suggestions,
-            message=message,
         )
 
     def _suggestions(self, candidates: tuple[Candidate, ...]) -> tuple[Suggestion, ...]:
