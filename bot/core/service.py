@@ -165,8 +165,8 @@ class StudyService:
         # Only for a question near something the commentary covers: 'who won the 2018 world
         # cup' is better told what the bot knows than when the commentary was written.
         if (
-            result.status in ("ambiguous", "not_covered")
-            and best is not None
+            best is not None
+            and best.score >= self.settings.suggest_threshold
             and loaded.matcher.after_source(best.entry.source, result.query)
         ):
             return self._after_source(

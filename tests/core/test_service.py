@@ -168,6 +168,8 @@ def test_a_question_about_after_the_commentary_says_when_it_was_written(
     assert reply.message and "dates from 2017" in reply.message
     assert "trade-volume-2016" in {s.entry_id for s in reply.suggestions}
     assert shipped.ask("what was russia china trade worth in 2016").status is Status.ANSWERED
+    # The year the commentary cannot know weighs against every entry, but the topic is near.
+    assert shipped.ask("what was russia china trade in 2020").kind is Kind.NOT_COVERED
     # Nothing near the commentary: what the bot knows is the better reply.
     assert shipped.ask("who won the 2018 world cup").kind is Kind.UNKNOWN
 
