@@ -50,6 +50,8 @@ INDEPENDENT_SETS = (
     REPO_ROOT / "tests" / "data" / "independent-z.yaml",
     REPO_ROOT / "tests" / "data" / "independent-aa.yaml",
     REPO_ROOT / "tests" / "data" / "independent-ab.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-ac.yaml",
+    REPO_ROOT / "tests" / "data" / "independent-ad.yaml",
 )
 
 

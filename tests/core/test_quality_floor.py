@@ -46,6 +46,8 @@ INDEPENDENT_FLOORS = {
     "independent-z.yaml": (0.86, 0.05),
     "independent-aa.yaml": (0.96, 0.09),
     "independent-ab.yaml": (0.90, 0.05),
+    "independent-ac.yaml": (0.92, 0.09),
+    "independent-ad.yaml": (0.90, 0.12),
 }
 
 
