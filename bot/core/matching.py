@@ -26,6 +26,7 @@ when the matcher is made.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
@@ -49,6 +50,7 @@ from bot.core.names import NameIndex
 from bot.core.text import GENERIC, STOPWORDS, Synonyms, clean, content_tokens, is_noise, stem
 
 COMMON_ANSWER_SHARE = 0.1
+ANSWER_WORDS_KEPT = 4096
 _TIE = 1e-9
 # A model or designation the pack never uses ("Su-35", read "su35") names something else.
 _DESIGNATION = re.compile(r"[a-z]{1,3}\d{1,4}")
@@ -220,6 +222,9 @@ class Matcher:
         self._entries = [entry for entry, *_ in parsed]
         self._source_years = {source.id: source.year for source in kb.sources.values()}
         self._position = {entry.id: i for i, entry in enumerate(self._entries)}
+        # Answers' words are read only for 'how many' questions, and kept only for the entries
+        # such questions meet most: keeping every answer's words would cost memory at scale.
+        self._answer_words = functools.lru_cache(maxsize=ANSWER_WORDS_KEPT)(self._read_answer)
         self._questions = [clean(entry.question) for entry in self._entries]
         self._docs = docs
         # Questions the commentary does not answer are scored like entries, on their own index.
@@ -575,10 +580,8 @@ class Matcher:
     def _counts(self, entry: Entry, counted: tuple[str, ...]) -> bool:
         """Whether the entry's answer names what the question counts next to a figure: '6
         million Russians' counts Russians, though the same answer goes on to name Chinese
-        labor. Read per question, and only for 'how many' ones: keeping every answer's words
-        would cost memory at scale."""
-        # 'Russians' and 'Russian' read apart ('russian', 'russia'); here they are one people.
-        words = [self._same(w) for w in self._read(clean(entry.answer))]
+        labor."""
+        words = self._answer_words(entry.id)
         figures = [i for i, w in enumerate(words) if w[:1].isdigit() or w in _FIGURE_WORDS]
         return all(
             any(abs(i - j) <= _FIGURE_REACH for i, w in enumerate(words) if w == t for j in figures)
@@ -586,7 +589,12 @@ class Matcher:
         )
 
     def _same(self, token: str) -> str:
+        # 'Russians' and 'Russian' read apart ('russian', 'russia'); here they are one people.
         return (self._read(token) or [token])[0]
+
+    def _read_answer(self, entry_id: str) -> tuple[str, ...]:
+        entry = self._entries[self._position[entry_id]]
+        return tuple(self._same(w) for w in self._read(clean(entry.answer)))
 
     def _vague(self, query: Query) -> bool:
         """Whether every word of the question is one most entries share ('russia', 'china'):
