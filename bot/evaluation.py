@@ -21,37 +21,12 @@ DEFAULT_SETS = (REPO_ROOT / "tests" / "data" / "eval.yaml",)
 HOLDOUT_SET = REPO_ROOT / "tests" / "data" / "holdout.yaml"
 # Written from the commentary alone, by writers who never saw the knowledge pack: the closest
 # stand-in for questions from real students, so each is reported on its own.
-INDEPENDENT_SETS = (
-    REPO_ROOT / "tests" / "data" / "independent-a.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-b.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-c.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-d.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-e.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-f.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-g.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-h.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-i.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-j.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-k.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-l.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-m.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-n.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-o.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-p.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-q.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-r.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-s.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-t.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-u.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-v.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-w.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-x.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-y.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-z.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-aa.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-ab.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-ac.yaml",
-    REPO_ROOT / "tests" / "data" / "independent-ad.yaml",
+INDEPENDENT_SETS = tuple(
+    # Named a to z, then aa, ab, ...: shorter names first keeps that order.
+    sorted(
+        (REPO_ROOT / "tests" / "data").glob("independent-*.yaml"),
+        key=lambda path: (len(path.stem), path.stem),
+    )
 )
 
 

@@ -140,7 +140,6 @@ _STANDS_FOR = re.compile(
     r"\bwhat (?:does|do|did) (?:the )?(?:acronym |abbreviation )?(\w+) (?:\w+ ){0,2}stand for\b|"
     r"\b(\w+) (?:is )?(?:stands? for|short for) what\b"
 )
-_INITIAL_WORDS = re.compile(r"[A-Z][\w']*")
 
 
 def spelled_out(cleaned_question: str) -> str | None:

@@ -116,7 +116,8 @@ class Query:
     guessed: frozenset[str] = frozenset()
     # 'what did Trump say ...': the names whose words the question asks for.
     speakers: frozenset[str] = frozenset()
-    # 'how many sailors ...': the words the answer's count must be of.
+    # 'how many sailors ...': the words the answer's count must be of, read as `_same` reads
+    # the answer's words.
     counted: tuple[str, ...] = ()
     # 'who founded ...': the deed whose doer is asked for.
     deed: tuple[str, ...] = ()
@@ -342,7 +343,9 @@ class Matcher:
             _choices(cleaned.split(), read),
             frozenset(guessed),
             self._names.asked_speakers(plain, self._read),
-            tuple(t for word in counted_words(cleaned).split() for t in read.get(word, ())),
+            tuple(
+                self._same(t) for word in counted_words(cleaned).split() for t in read.get(word, ())
+            ),
             tuple(t for t in read.get(_deed(cleaned), ()) if t not in GENERIC),
             latest_year(plain),
             spelled_out(plain),
@@ -585,7 +588,7 @@ class Matcher:
         figures = [i for i, w in enumerate(words) if w[:1].isdigit() or w in _FIGURE_WORDS]
         return all(
             any(abs(i - j) <= _FIGURE_REACH for i, w in enumerate(words) if w == t for j in figures)
-            for t in map(self._same, counted)
+            for t in counted
         )
 
     def _same(self, token: str) -> str:
@@ -640,9 +643,9 @@ class Matcher:
     def _names_another(self, entry: Entry, query: Query) -> bool:
         """Whether the question names someone or something that the entry and its paragraph
         never mention: 'what did Putin say at Davos' is not answered by Xi's Davos speech."""
-        doc = self._docs[self._position[entry.id]]
         if any(_DESIGNATION.fullmatch(t) for t in query.unknown):
             return True
+        doc = self._docs[self._position[entry.id]]
         return any(t in self._names.proper and not self._knows(doc, t) for t in query.tokens)
 
     def after_source(self, source: str, query: Query) -> bool:

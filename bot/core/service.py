@@ -158,7 +158,7 @@ class StudyService:
         else:
             result = loaded.matcher.match(core)
             if result.status != "answered":
-                result = self._one_of_several(question, result)
+                result = self._one_of_several(loaded.matcher, question, result)
         best = result.best
         if result.status == "answered" and best is not None:
             return self._answer(loaded.kb, best.entry, question, best.score)
@@ -192,7 +192,8 @@ class StudyService:
             message=self._unknown_text(loaded.kb),
         )
 
-    def _one_of_several(self, question: str, whole: MatchResult) -> MatchResult:
+    @staticmethod
+    def _one_of_several(matcher: Matcher, question: str, whole: MatchResult) -> MatchResult:
         """Two questions in one message ('Why is Russia wary of globalization? What does it
         fear becoming?') read as one blur two facts; when the whole finds no answer, the part
         that does, if any, is answered."""
@@ -207,9 +208,7 @@ class StudyService:
             if not _POINTS_BACK.search(cleaned) and len(cleaned.split()) >= PART_WORDS
         ]
         answered = [
-            r
-            for r in map(self._loaded.matcher.match, readable)
-            if r.status == "answered" and r.best is not None
+            r for r in map(matcher.match, readable) if r.status == "answered" and r.best is not None
         ]
         if not answered:
             return whole
