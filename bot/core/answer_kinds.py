@@ -60,7 +60,17 @@ _ASKS = (
             r"how long ago)\b"
         ),
     ),
-    (Kind.NAME, re.compile(r"\b(?:names?|named|called|titled?|designation)\b")),
+    (
+        Kind.NAME,
+        re.compile(
+            r"\b(?:names?|named|called|titled?|designation)\b|"
+            # 'Which polling firm ran the survey' wants the firm's name, not the survey's figures.
+            r"\b(?:which|what) (?:\w+ )?(?:compan(?:y|ies)|firms?|organi[sz]ations?|bod(?:y|ies)|"
+            r"banks?|agenc(?:y|ies)|committees?|commissions?|institutes?|institutions?|"
+            r"universit(?:y|ies)|schools?|newspapers?|magazines?|publishers?|books?|treat(?:y|ies)|"
+            r"think tanks?)\b"
+        ),
+    ),
 )
 
 _MONTHS = (
@@ -153,13 +163,14 @@ def spelled_out(cleaned_question: str) -> str | None:
 def spells_out(answer: str, abbreviation: str) -> bool:
     """Whether the answer has capitalised words whose initials spell the abbreviation, in a
     run that may skip 'of', 'the' and 'and': 'One Belt One Road', 'Brazil, Russia, India,
-    China and South Africa'."""
-    initials = "".join(
-        w[0].lower() if w[0].isupper() else " "
-        for w in re.findall(r"[\w']+", answer)
-        if w.lower() not in ("of", "the", "and")
-    )
-    return abbreviation in initials
+    China and South Africa'. Lower-case words count too when the answer also gives the
+    abbreviation itself: 'liquefied natural gas (LNG)'."""
+    words = [w for w in re.findall(r"[\w']+", answer) if w.lower() not in ("of", "the", "and")]
+    capitals = "".join(w[0].lower() if w[0].isupper() else " " for w in words)
+    if abbreviation in capitals:
+        return True
+    lower = "".join(w[0] if w[0].islower() else " " for w in words)
+    return abbreviation in lower and abbreviation.upper() in words
 
 
 def kinds_in(answer: str) -> frozenset[Kind]:

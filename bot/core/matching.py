@@ -26,6 +26,7 @@ when the matcher is made.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import heapq
 import math
@@ -71,7 +72,7 @@ class MatchSettings:
     one or two words ('lake baikal') can fit an entry by coincidence.
     """
 
-    answer_threshold: float = 67.5
+    answer_threshold: float = 70.0
     threshold_step: float = 5.0
     threshold_floor: float = 50.0
     suggest_threshold: float = 45.0
@@ -125,6 +126,9 @@ class Query:
     year: int | None = None
     # 'what does OBOR stand for': the abbreviation the answer has to spell out.
     spelled: str | None = None
+    # 'besides the rail gauge, what slows goods down': words naming an answer the student
+    # already has.
+    set_aside: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -183,8 +187,14 @@ class Matcher:
             strong = set().union(*phrasing_tokens)
             for keyword in entry.keywords:
                 strong.update(self._tokens(keyword))
+            answer_tokens = set(self._tokens(entry.answer))
             parsed.append(
-                (entry, phrasing_tokens, frozenset(strong), set(self._tokens(entry.answer)))
+                (
+                    entry,
+                    phrasing_tokens,
+                    frozenset(_with_decades(strong)),
+                    _with_decades(answer_tokens),
+                )
             )
         # Words most answers share ('author', 'says') would tie every entry to every question.
         answer_df: dict[str, int] = defaultdict(int)
@@ -308,6 +318,7 @@ class Matcher:
         unknown: list[str] = []
         read: dict[str, tuple[str, ...]] = {}
         guessed: set[str] = set()
+        excluded = _excluded(cleaned)
         for word in dict.fromkeys(cleaned.split()):
             if is_noise(word):
                 continue
@@ -334,6 +345,8 @@ class Matcher:
                     unknown.append(token)
                 elif token not in tokens:
                     tokens.append(token)
+        elsewhere = {t for word, found in read.items() if word not in excluded for t in found}
+        set_aside = {t for word in excluded for t in read.get(word, ()) if t not in elsewhere}
         return Query(
             text,
             cleaned,
@@ -349,6 +362,7 @@ class Matcher:
             tuple(t for t in read.get(_deed(cleaned), ()) if t not in GENERIC),
             latest_year(plain),
             spelled_out(plain),
+            frozenset(set_aside),
         )
 
     def _correct(self, word: str, lost_letter: bool = False) -> str | None:
@@ -517,8 +531,26 @@ class Matcher:
     def match(self, text: str, within: tuple[int, ...] = ()) -> MatchResult:
         """The decision for one question; `within` names the paragraphs the student pointed
         at ('in para 5, ...'), whose entries are preferred when any of them fits."""
-        s = self.settings
         query = self.prepare(text)
+        result = self._decide(query, within)
+        if query.set_aside and result.status == "answered":
+            # The entry the set-aside words point to is the one the student already has: when
+            # the rest of the question finds another entry, that is the one asked for. When it
+            # finds none, the words were context ('besides politics, what else do they share'
+            # is answered by the entry on politics and economics).
+            rest = dataclasses.replace(
+                query,
+                tokens=tuple(t for t in query.tokens if t not in query.set_aside),
+                unknown=tuple(t for t in query.unknown if t not in query.set_aside),
+            )
+            other = self._decide(rest, within)
+            found, had = other.best, result.best
+            if other.status == "answered" and found and had and found.entry.id != had.entry.id:
+                return other
+        return result
+
+    def _decide(self, query: Query, within: tuple[int, ...]) -> MatchResult:
+        s = self.settings
         ranked = self.rank(query)
         if within:
             pointed = [c for c in ranked if set(c.entry.paragraphs) & set(within)]
@@ -679,7 +711,33 @@ class Matcher:
         return scored[:limit]
 
 
+_YEAR_TOKEN = re.compile(r"(1[5-9]|20)\d\d")
+
+
+def _with_decades(tokens: set[str]) -> set[str]:
+    """The tokens with the decade of each year: an entry that gives 2006 answers a question
+    about 'the mid-2000s'."""
+    return tokens | {t[:3] + "0s" for t in tokens if _YEAR_TOKEN.fullmatch(t)}
+
+
 _WHO = re.compile(r"\bwho (\w+)")
+# 'besides' stands for 'apart from', 'other than' and the like (see the synonyms).
+_BESIDES = re.compile(
+    r"\bbesides ((?:\w+ ){0,6}?\w+)"
+    r"(?= (?:what|whats|which|who|whos|how|why|where|when|is|are|does|do|did)\b|$)"
+)
+
+
+def _excluded(cleaned: str) -> frozenset[str]:
+    """The words a question sets aside ('besides the rail gauge, what slows goods down'):
+    they name the answer the student already has, not the one they ask for."""
+    found = _BESIDES.search(cleaned)
+    if found is None:
+        return frozenset()
+    rest = set(cleaned.split()) - set(found.group(1).split())
+    if not any(not is_noise(w) for w in rest):
+        return frozenset()
+    return frozenset(found.group(1).split()) - rest
 
 
 def _deed(cleaned: str) -> str:

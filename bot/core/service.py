@@ -32,6 +32,12 @@ from bot.core.text import clean
 # A question mark followed by more text ends one question and starts another.
 _QUESTION_END = re.compile(r"\?+(?=\s+\S)")
 MAX_QUESTION_CHARS = 2000
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_ASKS = re.compile(
+    r"\?\s*$|^\W*(?:what|whats|what's|why|how|who|whos|who's|when|where|which|whose|is|are|was|"
+    r"were|does|do|did|can|could|would|will|should)\b",
+    re.IGNORECASE,
+)
 # Words that point back to an earlier question in the same message.
 _POINTS_BACK = re.compile(
     r"\b(?:it|its|he|his|him|she|her|they|them|their|this|that|these|those)\b"
@@ -198,7 +204,12 @@ class StudyService:
         fear becoming?') read as one blur two facts; when the whole finds no answer, the part
         that does, if any, is answered."""
         parts = [p for p in _QUESTION_END.split(question) if p.strip()]
-        if len(parts) < 2:
+        # 'I'm writing my essay on the EEU. What does the author think of it?': a message that
+        # sets the scene before asking is read by its question, and the scene is not answered.
+        sentences = [s for s in _SENTENCE_END.split(question) if s.strip()]
+        if len(sentences) > len(parts):
+            parts = [s for s in sentences if _ASKS.search(s)]
+        if len(parts) < 2 and len(sentences) < 2:
             return whole
         # A part that points back ('how does it work') or says little ('what's the
         # comparison') has lost its subject to the part before it: it is not read alone.

@@ -90,6 +90,7 @@ STOPWORDS = frozenset(
     tonight
     para paras paragraph paragraphs section sections week weeks
     suppose supposed supposedly seem seems seemed apparently too between went
+    instead context acronym acronyms abbreviation abbreviations abbreviated mid
     """.split()
 )
 
@@ -108,6 +109,7 @@ _GENERIC_WORDS = """
     already never always often sometimes usually quite pretty rather mostly exact
     important importance matter matters deal dealing relation relations issue issues topic
     world public official officially situation position word words term terms center centre
+    inside
     1 2
 """.split()
 

@@ -47,6 +47,10 @@ from bot.core.text import clean
         ("what was the missile called", Kind.NAME),
         ("name the two big chinese energy investments", Kind.NAME),
         ("what was the title of the study", Kind.NAME),
+        ("which polling firm ran the survey", Kind.NAME),
+        ("what think tank does trenin head", Kind.NAME),
+        ("which chinese bank lent the money", Kind.NAME),
+        ("which country overtook saudi arabia", None),
         ("why did russia halt arms sales", None),
         ("who wrote this", None),
         ("what happened when putin went to beijing", None),
@@ -193,6 +197,14 @@ def test_a_question_for_a_name_needs_a_name_it_did_not_give(
     assert "north-korea-july-4-missile-launch" in {s.entry_id for s in reply.suggestions}
 
 
+def test_a_question_for_an_organisation_needs_an_answer_naming_one(shipped: StudyService) -> None:
+    # The survey entry gives figures, not who ran the survey.
+    question = "which polling firm ran the 2015 survey of russian and chinese opinion"
+    assert shipped.ask(question).status is not Status.ANSWERED
+    reply = shipped.ask("which think tank does trenin run")
+    assert reply.status is Status.ANSWERED and "Carnegie" in (reply.answer or "")
+
+
 def test_a_name_the_question_already_gave_is_not_an_answer(shipped: StudyService) -> None:
     # The leverage entry names Kim Jong Un, China and Russia: nothing the question lacks.
     assert shipped.ask("kim jong un sister name").status is not Status.ANSWERED
@@ -219,6 +231,9 @@ def test_an_answer_spells_out_an_abbreviation_by_its_initials() -> None:
     assert spells_out("Five countries: Brazil, Russia, India, China and South Africa.", "brics")
     assert spells_out("the East Siberia-Pacific Ocean oil pipeline", "espo")
     assert not spells_out("China's GDP is eight times Russia's.", "gdp")
+    # Lower-case words spell it out only beside the abbreviation itself.
+    assert spells_out("Yamal makes liquefied natural gas (LNG) in the Arctic.", "lng")
+    assert not spells_out("Its exports grew during peak years.", "gdp")
 
 
 def test_a_question_to_spell_out_needs_an_answer_that_does(shipped: StudyService) -> None:

@@ -118,12 +118,13 @@ def test_every_shipped_not_covered_question_is_turned_away(shipped: StudyService
     assert len(items) >= 250
     answered = [n.question for n in items if shipped.ask(n.question).status is Status.ANSWERED]
     assert answered == []
-    # The list is doing work: without it, dozens of these would get some entry's answer. (A
-    # listed question made only of one entry's words would count here too, but `kb check`
-    # refuses those: they turn away the entry's own askers.)
+    # The list is doing work: without it, dozens of these would get some entry's answer (69
+    # today; fewer as the answer threshold rises, since the bot then turns more of them away on
+    # its own). A listed question made only of one entry's words would count here too, but
+    # `kb check` refuses those: they turn away the entry's own askers.
     bare = _with_not_covered(shipped)
     would_answer = sum(1 for n in items if bare.match(n.question).status == "answered")
-    assert would_answer >= 70
+    assert would_answer >= 60
 
 
 def test_an_either_or_question_is_answered_by_the_option_the_entry_knows(
@@ -258,3 +259,33 @@ def test_a_model_the_pack_never_mentions_is_not_answered(shipped: StudyService) 
         assert shipped.ask(question).status is not Status.ANSWERED, question
     assert shipped.ask("does russia sell the s-400 to china").status is Status.ANSWERED
     assert shipped.ask("did china copy the su-27").status is Status.ANSWERED
+
+
+def test_what_a_question_sets_aside_is_not_what_it_asks_for(shipped: StudyService) -> None:
+    # The rail gauge entry fits the words best, but the student already has that answer.
+    for question in [
+        "besides the rail gauge, what makes goods entering the EEU slow?",
+        "apart from the railways, what else slows down goods going into the eeu",
+    ]:
+        reply = shipped.ask(question)
+        assert reply.status is Status.ANSWERED and "customs" in (reply.answer or ""), question
+    reply = shipped.ask("besides politics, in what area do moscow and beijing's interests overlap")
+    assert reply.entry_id == "russia-china-overlapping-economic-interests"
+
+
+def test_a_decade_is_answered_by_an_entry_giving_a_year_in_it(shipped: StudyService) -> None:
+    reply = shipped.ask("Why did Moscow stop selling arms to Beijing in the mid-2000s?")
+    assert reply.status is Status.ANSWERED and reply.entry_id == "arms-sales-suspended-2006"
+    assert "2000s" not in shipped.matcher.prepare("in 2006").tokens
+
+
+def test_frame_words_and_idioms_read_as_what_they_mean(shipped: StudyService) -> None:
+    prepare = shipped.matcher.prepare
+    for said, meant in [
+        ("what does the acronym obor stand for", "what does obor stand for"),
+        ("what did china want to pour money into", "what did china want to invest in"),
+        ("where are they on the same page", "where do they agree"),
+        ("how much land did china lose back then", "how much land did china lose before"),
+        ("what world order does beijing want instead", "what world order does beijing want"),
+    ]:
+        assert prepare(said).tokens == prepare(meant).tokens, said

@@ -195,3 +195,25 @@ def test_two_questions_in_one_message_answer_the_one_the_notes_cover(
             "power-couple-author-wesleyan",
             "china-growing-russia-stagnating",
         )
+
+
+def test_a_message_that_sets_the_scene_is_answered_by_its_question(
+    shipped: StudyService,
+) -> None:
+    for message, entry_id in [
+        (
+            "I am writing my essay on energy ties between the two countries. How much did "
+            "China lend for the ESPO pipeline?",
+            "espo-pipeline-loan",
+        ),
+        (
+            "Our tutor spent ages on the arms trade in class today. When did Russia resume arms "
+            "sales to China?",
+            "arms-sales-resumed-2011-s400",
+        ),
+    ]:
+        reply = shipped.ask(message)
+        assert reply.status is Status.ANSWERED and reply.entry_id == entry_id, message
+    # The scene alone asks nothing.
+    reply = shipped.ask("Our tutor spent ages on the arms trade in class today. See you all soon.")
+    assert reply.status is not Status.ANSWERED
