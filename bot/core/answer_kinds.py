@@ -112,6 +112,11 @@ def asked_kind(cleaned_question: str) -> Kind | None:
     return None
 
 
+def asks_for_name(cleaned_question: str) -> bool:
+    """Whether the question asks for a name, whatever else it asks for."""
+    return any(kind is Kind.NAME and pattern.search(cleaned_question) for kind, pattern in _ASKS)
+
+
 _HOW_MANY = re.compile(r"\bhow many (\w+)(?: (\w+))?")
 _UNIT = re.compile(rf"(?:{_LENGTH_UNIT}|hours?|days?|weeks?|months?|years?|yrs|decades?)$")
 # 'How many times bigger' asks for a multiple, and 'how many people' is answered by '6 million
@@ -147,7 +152,8 @@ def latest_year(cleaned_question: str) -> int | None:
 
 
 _STANDS_FOR = re.compile(
-    r"\bwhat (?:does|do|did) (?:the )?(?:acronym |abbreviation )?(\w+) (?:\w+ ){0,2}stand for\b|"
+    r"\bwhat (?:(?:does|do|did) )?(?:the )?(?:acronym |abbreviation )?(\w+) (?:\w+ ){0,2}"
+    r"stands? for\b|"
     r"\b(\w+) (?:is )?(?:stands? for|short for) what\b"
 )
 

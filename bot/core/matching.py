@@ -40,6 +40,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from bot.core.answer_kinds import (
     Kind,
     asked_kind,
+    asks_for_name,
     counted_words,
     kinds_in,
     latest_year,
@@ -58,6 +59,14 @@ _DESIGNATION = re.compile(r"[a-z]{1,3}\d{1,4}")
 # 'How many X': X within this many words of a figure in the answer ('three Chinese ships').
 _FIGURE_REACH = 3
 _FIGURE_WORDS = frozenset("million billion trillion thousand hundred dozen half percent".split())
+# A figure that is not a year, and the words of a sum or a conversion of units, as read.
+_FIGURE_TOKEN = re.compile(r"(?!(?:1[5-9]|20)\d\d$)\d[\d.]*")
+_SUM_WORDS = frozenset(
+    stem(w)
+    for w in """percent plus minus times multiply multiplied divide divided equal equals sum
+    convert conversion calculate km kilometre kilometer kilometres kilometers mile miles sq square
+    metre meter metres meters""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -129,6 +138,8 @@ class Query:
     # 'besides the rail gauge, what slows goods down': words naming an answer the student
     # already has.
     set_aside: frozenset[str] = frozenset()
+    # 'what was it called and when': a name asked for besides the kind of fact in `wants`.
+    names_asked: bool = False
 
 
 @dataclass(frozen=True)
@@ -363,6 +374,7 @@ class Matcher:
             latest_year(plain),
             spelled_out(plain),
             frozenset(set_aside),
+            asks_for_name(plain),
         )
 
     def _correct(self, word: str, lost_letter: bool = False) -> str | None:
@@ -543,6 +555,9 @@ class Matcher:
                 tokens=tuple(t for t in query.tokens if t not in query.set_aside),
                 unknown=tuple(t for t in query.unknown if t not in query.set_aside),
             )
+            # One word left ('what else ties them') says too little to answer on its own.
+            if len(rest.tokens) + len(rest.unknown) < 2:
+                return result
             other = self._decide(rest, within)
             found, had = other.best, result.best
             if other.status == "answered" and found and had and found.entry.id != had.entry.id:
@@ -559,12 +574,12 @@ class Matcher:
             return MatchResult("no_match", query, ())
         # An entry whose answer holds no date cannot answer 'when', however well its words fit:
         # only entries that state the kind of fact asked for may answer, and only they compete.
-        if query.wants is Kind.NAME:
-            fitting = [c for c in ranked if self._names.gives_new_name(c.entry.id, query.tokens)]
-        elif query.wants is not None:
-            fitting = [c for c in ranked if query.wants in self._kinds[c.entry.id]]
-        else:
-            fitting = ranked
+        fitting = ranked
+        if query.wants not in (None, Kind.NAME):
+            fitting = [c for c in fitting if query.wants in self._kinds[c.entry.id]]
+        # 'What were they called and when were they signed' wants a name besides a date.
+        if query.wants is Kind.NAME or query.names_asked:
+            fitting = [c for c in fitting if self._names.gives_new_name(c.entry.id, query.tokens)]
         # Likewise 'what did Trump say' needs an entry that reports Trump saying something:
         # one that merely names him answers a question the student did not ask.
         if query.speakers:
@@ -633,7 +648,11 @@ class Matcher:
 
     def _vague(self, query: Query) -> bool:
         """Whether every word of the question is one most entries share ('russia', 'china'):
-        'tell me about Russia' picks out no fact, however well some entry's words fit it."""
+        'tell me about Russia' picks out no fact, however well some entry's words fit it. Nor
+        does a sum made only of figures and units ('what is 15% of 240', 'how many km is a
+        mile'), though an entry may give the very same figures."""
+        if all(_FIGURE_TOKEN.fullmatch(t) or t in _SUM_WORDS for t in query.tokens + query.unknown):
+            return True
         if query.unknown:
             return False
         limit = len(self._docs) * self.settings.vague_share
@@ -722,9 +741,12 @@ def _with_decades(tokens: set[str]) -> set[str]:
 
 _WHO = re.compile(r"\bwho (\w+)")
 # 'besides' stands for 'apart from', 'other than' and the like (see the synonyms).
+# What is set aside runs to the question word after it ('besides the rail gauge, what ...'),
+# or is a few words at the end ('what else ties them besides politics').
 _BESIDES = re.compile(
     r"\bbesides ((?:\w+ ){0,6}?\w+)"
-    r"(?= (?:what|whats|which|who|whos|how|why|where|when|is|are|does|do|did)\b|$)"
+    r"(?= (?:what|whats|which|who|whos|how|why|where|when|is|are|does|do|did)\b)|"
+    r"\bbesides ((?:\w+ ){0,3}\w+)$"
 )
 
 
@@ -734,10 +756,11 @@ def _excluded(cleaned: str) -> frozenset[str]:
     found = _BESIDES.search(cleaned)
     if found is None:
         return frozenset()
-    rest = set(cleaned.split()) - set(found.group(1).split())
+    aside = set((found.group(1) or found.group(2)).split())
+    rest = set(cleaned.split()) - aside
     if not any(not is_noise(w) for w in rest):
         return frozenset()
-    return frozenset(found.group(1).split()) - rest
+    return frozenset(aside - rest)
 
 
 def _deed(cleaned: str) -> str:

@@ -32,7 +32,8 @@ from bot.core.text import clean
 # A question mark followed by more text ends one question and starts another.
 _QUESTION_END = re.compile(r"\?+(?=\s+\S)")
 MAX_QUESTION_CHARS = 2000
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+# Sentence ends, and the colon or dash after a lead-in ('For my slides: ...', '... - which ...').
+_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=\S)|\s+[-\u2013\u2014]+\s+")
 _ASKS = re.compile(
     r"\?\s*$|^\W*(?:what|whats|what's|why|how|who|whos|who's|when|where|which|whose|is|are|was|"
     r"were|does|do|did|can|could|would|will|should)\b",

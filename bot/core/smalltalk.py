@@ -8,7 +8,8 @@ _GREETING = r"(?:hi+|hey+a?|hello+|hiya|howdy|yo+|sup|good (?:morning|afternoon|
 _ADDRESS = r"(?:\s+(?:there|bot|studybot|everyone|all|guys|folks|friend))?"
 _LEAD_IN = re.compile(
     rf"^(?:{_GREETING}{_ADDRESS}|quick (?:q|question)|question|ok(?:ay)?|so|um+|uh+|wait|"
-    r"is it (?:true|right|correct)(?: that)?)"
+    r"is it (?:true|right|correct)(?: that)?|"
+    r"sorry(?: if this is (?:a )?(?:dumb|stupid|silly|basic|obvious)(?: question| q)?)?(?: but)?)"
     r"\b[\s,.!:;-]*",
 )
 

@@ -4,6 +4,7 @@ import pytest
 from bot.core.answer_kinds import (
     Kind,
     asked_kind,
+    asks_for_name,
     counted_words,
     kinds_in,
     latest_year,
@@ -219,6 +220,7 @@ def test_a_name_the_question_already_gave_is_not_an_answer(shipped: StudyService
         ("What does the acronym BRICS stand for?", "brics"),
         ("what does the ESPO pipeline's name stand for", "espo"),
         ("OBOR is stand for what", "obor"),
+        ("what thaad stand for", "thaad"),
         ("what is obor", None),
     ],
 )
@@ -240,3 +242,14 @@ def test_a_question_to_spell_out_needs_an_answer_that_does(shipped: StudyService
     assert shipped.ask("what does GDP stand for").status is not Status.ANSWERED
     reply = shipped.ask("what does THAAD stand for")
     assert reply.status is Status.ANSWERED and "Terminal High Altitude" in (reply.answer or "")
+
+
+def test_a_name_asked_for_besides_a_date_is_needed_too(shipped: StudyService) -> None:
+    assert asks_for_name(clean("what were they called and when were they signed"))
+    assert not asks_for_name(clean("when were they signed"))
+    # The treaties entry gives their century but no names beyond the label the question used.
+    question = "what were the unequal treaties called and when were they signed"
+    assert shipped.ask(question).status is not Status.ANSWERED
+    reply = shipped.ask("what did bobo lo call the relationship and when")
+    assert reply.status is Status.ANSWERED
+    assert reply.entry_id == "bobo-lo-axis-of-convenience-2008"

@@ -79,6 +79,7 @@ def test_greeting_before_a_question_still_answers(mini: StudyService) -> None:
     assert strip_lead_in("wait, which 1990s wars") == "which 1990s wars"
     assert strip_lead_in("how long do trains wait") == "how long do trains wait"
     assert strip_lead_in("is it true that russia sold the s400") == "russia sold the s400"
+    assert strip_lead_in("sorry if this is dumb but who wrote this") == "who wrote this"
 
 
 def test_unknown_points_to_topics(mini: StudyService) -> None:
@@ -214,6 +215,12 @@ def test_a_message_that_sets_the_scene_is_answered_by_its_question(
     ]:
         reply = shipped.ask(message)
         assert reply.status is Status.ANSWERED and reply.entry_id == entry_id, message
+    # A colon or a dash can end the scene as well as a full stop.
+    for message in [
+        "For my slides: which university is the author at?",
+        "doing my bibliography for the reading - which university is the author based at?",
+    ]:
+        assert shipped.ask(message).entry_id == "power-couple-author-wesleyan", message
     # The scene alone asks nothing.
     reply = shipped.ask("Our tutor spent ages on the arms trade in class today. See you all soon.")
     assert reply.status is not Status.ANSWERED
