@@ -370,12 +370,19 @@ class Matcher:
             tuple(
                 self._same(t) for word in counted_words(cleaned).split() for t in read.get(word, ())
             ),
-            tuple(t for t in read.get(_deed(cleaned), ()) if t not in GENERIC),
+            self._deed_tokens(_deed(cleaned), read),
             latest_year(plain),
             spelled_out(plain),
             frozenset(set_aside),
             asks_for_name(plain),
         )
+
+    def _deed_tokens(self, deed: str, read: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+        # 'Who runs the survey firm' asks for its head: 'run' is too common a word to be read,
+        # but an entry that answers it names a director.
+        if deed in _RUNS:
+            return tuple(self._read("director"))
+        return tuple(t for t in read.get(deed, ()) if t not in GENERIC)
 
     def _correct(self, word: str, lost_letter: bool = False) -> str | None:
         """Map a misspelt word onto a word the pack uses ('sanctons' -> 'sanctions'); with
@@ -693,10 +700,17 @@ class Matcher:
 
     def _names_another(self, entry: Entry, query: Query) -> bool:
         """Whether the question names someone or something that the entry and its paragraph
-        never mention: 'what did Putin say at Davos' is not answered by Xi's Davos speech."""
+        never mention: 'what did Putin say at Davos' is not answered by Xi's Davos speech. A
+        year counts as a name here, and the entry itself has to give it: the 2016 trade figure
+        does not answer 'what was trade worth in 2017'."""
         if any(_DESIGNATION.fullmatch(t) for t in query.unknown):
             return True
         doc = self._docs[self._position[entry.id]]
+        if any(
+            _YEAR_TOKEN.fullmatch(t) and t not in doc.strong and t not in doc.weak
+            for t in query.tokens
+        ):
+            return True
         return any(t in self._names.proper and not self._knows(doc, t) for t in query.tokens)
 
     def after_source(self, source: str, query: Query) -> bool:
@@ -740,6 +754,7 @@ def _with_decades(tokens: set[str]) -> set[str]:
 
 
 _WHO = re.compile(r"\bwho (\w+)")
+_RUNS = frozenset({"run", "runs", "ran", "running"})
 # 'besides' stands for 'apart from', 'other than' and the like (see the synonyms).
 # What is set aside runs to the question word after it ('besides the rail gauge, what ...'),
 # or is a few words at the end ('what else ties them besides politics').

@@ -222,7 +222,11 @@ def test_a_question_for_who_did_something_needs_an_entry_that_speaks_of_it(
 ) -> None:
     # The study entry names Congress, but nothing near it says who sponsored anything.
     assert shipped.ask("who sponsored the congress study").status is not Status.ANSWERED
+    # 'Who runs X' asks for a head, and only an entry naming a director gives one.
+    for question in ["who runs novatek", "who ran the 2015 survey"]:
+        assert shipped.ask(question).status is not Status.ANSWERED, question
     for question, entry_id in [
+        ("who runs the carnegie moscow center", "trenin-common-world-view"),
         ("who coined axis of convenience", "bobo-lo-axis-of-convenience-2008"),
         ("who deployed thaad", "thaad-south-korea-opposition"),
         # 'End' is an everyday word, not the deed asked about.
@@ -303,3 +307,14 @@ def test_a_sum_of_figures_and_units_is_not_a_question_about_the_commentary(
         assert shipped.ask(question).status is not Status.ANSWERED, question
     reply = shipped.ask("how long is the china russia border in km")
     assert reply.status is Status.ANSWERED and reply.entry_id == "russia-china-border-length"
+
+
+def test_a_year_asked_about_has_to_be_one_the_entry_gives(shipped: StudyService) -> None:
+    # The meetings entry counts them since 2013, and the trade entry gives 2016's figure.
+    for question in [
+        "how many times did putin and xi meet in 2017",
+        "what was russia china trade worth in 2017",
+    ]:
+        assert shipped.ask(question).status is not Status.ANSWERED, question
+    reply = shipped.ask("what was russia china trade worth in 2016")
+    assert reply.status is Status.ANSWERED and reply.entry_id == "trade-volume-2016"
