@@ -112,6 +112,15 @@ def asked_kind(cleaned_question: str) -> Kind | None:
     return None
 
 
+_PROPER_NAMES = re.compile(r"\bnames\b|\b(?:actual|official|proper|real) names?\b")
+
+
+def asks_for_proper_names(cleaned_question: str) -> bool:
+    """Whether the question asks for names proper ('what are the names of the treaties'),
+    which what something is called ('the unequal treaties') does not give."""
+    return bool(_PROPER_NAMES.search(cleaned_question))
+
+
 def asks_for_name(cleaned_question: str) -> bool:
     """Whether the question asks for a name, whatever else it asks for."""
     return any(kind is Kind.NAME and pattern.search(cleaned_question) for kind, pattern in _ASKS)
@@ -204,10 +213,11 @@ _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*(?:[ -]+(?:of |the )?[A-Z][\w'’-]
 _SENTENCE_START = re.compile(r"(?:^|[.!?;:]\s+)$")
 
 
-def names_in(answer: str) -> list[str]:
-    """The names an answer gives: quoted terms, and runs of capitalised words, less a first
-    word that is capitalised only because it starts a sentence ('Three', 'On')."""
-    found = [m.group(1) for m in _QUOTED.finditer(answer)]
+def names_in(answer: str, quoted: bool = True) -> list[str]:
+    """The names an answer gives: quoted terms (unless `quoted` is false), and runs of
+    capitalised words, less a first word that is capitalised only because it starts a sentence
+    ('Three', 'On')."""
+    found = [m.group(1) for m in _QUOTED.finditer(answer)] if quoted else []
     for m in _CAPITALISED.finditer(answer):
         run = m.group()
         if _SENTENCE_START.search(answer[: m.start()]):

@@ -41,6 +41,7 @@ from bot.core.answer_kinds import (
     Kind,
     asked_kind,
     asks_for_name,
+    asks_for_proper_names,
     counted_words,
     kinds_in,
     latest_year,
@@ -586,7 +587,10 @@ class Matcher:
             fitting = [c for c in fitting if query.wants in self._kinds[c.entry.id]]
         # 'What were they called and when were they signed' wants a name besides a date.
         if query.wants is Kind.NAME or query.names_asked:
-            fitting = [c for c in fitting if self._names.gives_new_name(c.entry.id, query.tokens)]
+            proper = asks_for_proper_names(query.cleaned)
+            fitting = [
+                c for c in fitting if self._names.gives_new_name(c.entry.id, query.tokens, proper)
+            ]
         # Likewise 'what did Trump say' needs an entry that reports Trump saying something:
         # one that merely names him answers a question the student did not ask.
         if query.speakers:

@@ -72,6 +72,10 @@ class NameIndex:
         self._tokens = tokens
         names = {entry.id: self._names(entry.answer) for entry in entries}
         self._new = _uncommon(names, max(3, len(entries) * COMMON_NAME_SHARE))
+        # A term in quotes ('the "unequal treaties"') is what something is called, not the
+        # proper names of the things themselves.
+        proper = {entry.id: self._names(entry.answer, quoted=False) for entry in entries}
+        self._new_proper = _uncommon(proper, max(3, len(entries) * COMMON_NAME_SHARE))
         texts = [entry.answer for entry in entries] + list(summaries)
         named = [*names.values(), *(self._names(summary) for summary in summaries)]
         limit = len(entries) * background_share
@@ -81,10 +85,13 @@ class NameIndex:
             for entry, words in zip(entries, strong, strict=True)
         }
 
-    def gives_new_name(self, entry_id: str, asked: Container[str]) -> bool:
+    def gives_new_name(self, entry_id: str, asked: Container[str], proper: bool = False) -> bool:
         """Whether the answer names something the question did not: 'what was the missile
-        called' is not answered by an entry that only repeats 'North Korea' and 'July 4'."""
-        return any(not any(f in asked for f in forms) for forms in self._new.get(entry_id, ()))
+        called' is not answered by an entry that only repeats 'North Korea' and 'July 4'. With
+        `proper`, only a capitalised name counts: 'the names of the treaties' are not answered
+        by what the treaties are called."""
+        new = self._new_proper if proper else self._new
+        return any(not any(f in asked for f in forms) for forms in new.get(entry_id, ()))
 
     def asked_speakers(self, cleaned: str, read: Callable[[str], list[str]]) -> frozenset[str]:
         """The names a question (cleaned, before synonyms) asks to have reported: 'what did
@@ -97,11 +104,11 @@ class NameIndex:
     def reports(self, entry_id: str, speakers: frozenset[str]) -> bool:
         return speakers <= self._speakers[entry_id]
 
-    def _names(self, text: str) -> list[list[Forms]]:
+    def _names(self, text: str, quoted: bool = True) -> list[list[Forms]]:
         """Each name in the text as its words, each word as its forms ('Pyongyang' is asked as
-        'north korea')."""
+        'north korea'); with `quoted` false, only capitalised ones."""
         names = []
-        for name in names_in(text):
+        for name in names_in(text, quoted):
             words = []
             for word in clean(name).split():
                 if is_noise(word) or word.isdigit():

@@ -253,3 +253,14 @@ def test_a_name_asked_for_besides_a_date_is_needed_too(shipped: StudyService) ->
     reply = shipped.ask("what did bobo lo call the relationship and when")
     assert reply.status is Status.ANSWERED
     assert reply.entry_id == "bobo-lo-axis-of-convenience-2008"
+
+
+def test_the_names_of_things_are_not_what_they_are_called(shipped: StudyService) -> None:
+    # The treaties entry calls them the "unequal treaties" but names none of them.
+    question = "what were the names of the treaties under which russia took chinese land"
+    assert shipped.ask(question).status is not Status.ANSWERED
+    reply = shipped.ask("what are the treaties china lost land under called")
+    assert reply.status is Status.ANSWERED
+    assert reply.entry_id == "unequal-treaties-19th-century"
+    reply = shipped.ask("what are the names of the eeu members")
+    assert reply.status is Status.ANSWERED and "Kazakhstan" in (reply.answer or "")
