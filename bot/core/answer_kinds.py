@@ -38,6 +38,7 @@ _ASKS = (
         re.compile(
             r"\bhow (?:deep|far|tall|high|wide)\b|\bwhat(?:s| is| was)? the (?:\w+ ){0,2}"
             r"(?:range|length|depth|height|width|distance) (?:of|between)\b|"
+            r"\bwhat (?:range|length|depth|height|width|distance) (?:did|does|do|is|was|has|had)\b|"
             rf"\bhow many (?:{_LENGTH_UNIT})\b"
         ),
     ),

@@ -60,6 +60,9 @@ _DESIGNATION = re.compile(r"[a-z]{1,3}\d{1,4}")
 # 'How many X': X within this many words of a figure in the answer ('three Chinese ships').
 _FIGURE_REACH = 3
 _FIGURE_WORDS = frozenset("million billion trillion thousand hundred dozen half percent".split())
+# Where one statement of an answer ends: 'Saudi Arabia: in 2016 Russia overtook it ..., though
+# Russia still supplies only 20 percent' gives no figure for Saudi Arabia.
+_CLAUSE = re.compile(r"[.;:]\s|,\s(?=(?:though|while|but|whereas|against|compared)\b)")
 # A figure that is not a year, and the words of a sum or a conversion of units, as read.
 _FIGURE_TOKEN = re.compile(r"(?!(?:1[5-9]|20)\d\d$)\d[\d.]*")
 _SUM_WORDS = frozenset(
@@ -248,6 +251,9 @@ class Matcher:
         # Answers' words are read only for 'how many' questions, and kept only for the entries
         # such questions meet most: keeping every answer's words would cost memory at scale.
         self._answer_words = functools.lru_cache(maxsize=ANSWER_WORDS_KEPT)(self._read_answer)
+        self._figure_clauses = functools.lru_cache(maxsize=ANSWER_WORDS_KEPT)(
+            self._read_figure_clauses
+        )
         self._questions = [clean(entry.question) for entry in self._entries]
         self._docs = docs
         # Questions the commentary does not answer are scored like entries, on their own index.
@@ -553,7 +559,13 @@ class Matcher:
         at ('in para 5, ...'), whose entries are preferred when any of them fits."""
         query = self.prepare(text)
         result = self._decide(query, within)
-        if query.set_aside and result.status == "answered":
+        had = result.best
+        if query.set_aside and result.status == "answered" and had is not None:
+            # 'Who else spoke besides Xi and Putin' is not answered by an entry naming only them.
+            if _WHO_ELSE.search(query.cleaned) and not self._names.gives_new_name(
+                had.entry.id, query.tokens
+            ):
+                return MatchResult("ambiguous", query, result.candidates)
             # The entry the set-aside words point to is the one the student already has: when
             # the rest of the question finds another entry, that is the one asked for. When it
             # finds none, the words were context ('besides politics, what else do they share'
@@ -567,8 +579,8 @@ class Matcher:
             if len(rest.tokens) + len(rest.unknown) < 2:
                 return result
             other = self._decide(rest, within)
-            found, had = other.best, result.best
-            if other.status == "answered" and found and had and found.entry.id != had.entry.id:
+            found = other.best
+            if other.status == "answered" and found and found.entry.id != had.entry.id:
                 return other
         return result
 
@@ -598,6 +610,12 @@ class Matcher:
         # And 'how many Chinese migrants' is not answered by a count of Russians.
         if query.counted:
             fitting = [c for c in fitting if self._counts(c.entry, query.counted)]
+        # Nor is 'how much oil does Saudi Arabia sell' by Russia's share: a name asked about
+        # has to stand in a clause of the answer that gives a figure.
+        if query.wants is Kind.AMOUNT:
+            named = [t for t in query.tokens if t in self._names.anywhere]
+            if named:
+                fitting = [c for c in fitting if self._figures_name(c.entry, named)]
         # 'What does GDP stand for' is not answered by China's GDP figures.
         if query.spelled:
             fitting = [c for c in fitting if spells_out(c.entry.answer, query.spelled)]
@@ -648,6 +666,26 @@ class Matcher:
             any(abs(i - j) <= _FIGURE_REACH for i, w in enumerate(words) if w == t for j in figures)
             for t in counted
         )
+
+    def _figures_name(self, entry: Entry, named: list[str]) -> bool:
+        """Whether each name is in a clause of the answer that gives a figure (a year is a
+        date, not a figure)."""
+        clauses = self._figure_clauses(entry.id)
+        return all(any(t in clause for clause in clauses) for t in named)
+
+    def _read_figure_clauses(self, entry_id: str) -> tuple[frozenset[str], ...]:
+        answer = self._entries[self._position[entry_id]].answer
+        found = []
+        for clause in _CLAUSE.split(answer):
+            cleaned = clean(clause)
+            # The surface words too: the synonyms read 'East Siberia-Pacific Ocean' as 'espo'.
+            words = frozenset(self._read(cleaned)) | {stem(w) for w in cleaned.split()}
+            if any(
+                (w[:1].isdigit() and not _YEAR_TOKEN.fullmatch(w)) or w in _FIGURE_WORDS
+                for w in words
+            ):
+                found.append(words)
+        return tuple(found)
 
     def _same(self, token: str) -> str:
         # 'Russians' and 'Russian' read apart ('russian', 'russia'); here they are one people.
@@ -759,6 +797,7 @@ def _with_decades(tokens: set[str]) -> set[str]:
 
 _WHO = re.compile(r"\bwho (\w+)")
 _RUNS = frozenset({"run", "runs", "ran", "running"})
+_WHO_ELSE = re.compile(r"\b(?:who|which \w+) else\b|^who\b")
 # 'besides' stands for 'apart from', 'other than' and the like (see the synonyms).
 # What is set aside runs to the question word after it ('besides the rail gauge, what ...'),
 # or is a few words at the end ('what else ties them besides politics').

@@ -79,7 +79,8 @@ class NameIndex:
         texts = [entry.answer for entry in entries] + list(summaries)
         named = [*names.values(), *(self._names(summary) for summary in summaries)]
         limit = len(entries) * background_share
-        self.proper, self._anywhere = self._proper_names(named, texts, holders, known, limit)
+        # `anywhere`: the forms of every word of a name, as 'saudi' and 'arabia' are.
+        self.proper, self.anywhere = self._proper_names(named, texts, holders, known, limit)
         self._speakers = {
             entry.id: self._speakers_in(entry.answer, words)
             for entry, words in zip(entries, strong, strict=True)
@@ -99,7 +100,7 @@ class NameIndex:
         m = _ASKS_WHAT_SOMEONE_SAID.search(cleaned)
         if m is None:
             return frozenset()
-        return frozenset(t for t in read(m.group(1)) if t in self._anywhere)
+        return frozenset(t for t in read(m.group(1)) if t in self.anywhere)
 
     def reports(self, entry_id: str, speakers: frozenset[str]) -> bool:
         return speakers <= self._speakers[entry_id]

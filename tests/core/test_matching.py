@@ -273,6 +273,11 @@ def test_what_a_question_sets_aside_is_not_what_it_asks_for(shipped: StudyServic
     ]:
         reply = shipped.ask(question)
         assert reply.status is Status.ANSWERED and "customs" in (reply.answer or ""), question
+    # Nor is 'who else' answered by an entry naming only those set aside.
+    question = "who else talked at the beijing obor forum besides putin and xi"
+    assert shipped.ask(question).status is not Status.ANSWERED
+    reply = shipped.ask("besides xi, who spoke at the obor forum")
+    assert reply.entry_id == "putin-second-speaker-beijing-obor-forum"
     for question in [
         "besides politics, in what area do moscow and beijing's interests overlap",
         # One word left is too little to go on: the whole question decides.
