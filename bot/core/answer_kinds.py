@@ -161,6 +161,19 @@ def latest_year(cleaned_question: str) -> int | None:
     return max(years) if years else None
 
 
+# 'Did the EEU and OBOR ever merge', 'did THAAD end up staying': what happened next.
+_LATER = re.compile(
+    r"^(?:did|has|have|had)\b.*\b(?:ever|eventually|end(?:ed)? up|in the end|later|afterwards|"
+    r"in the years? after|since then|(?:actually|really) happen|go ahead|take place)\b"
+)
+
+
+def asks_what_happened_later(cleaned_question: str) -> bool:
+    """Whether the question asks how something turned out after the events described, which a
+    source cannot know."""
+    return bool(_LATER.search(cleaned_question))
+
+
 _STANDS_FOR = re.compile(
     r"\bwhat (?:(?:does|do|did) )?(?:the )?(?:acronym |abbreviation )?(\w+) (?:\w+ ){0,2}"
     r"stands? for\b|"

@@ -42,6 +42,7 @@ from bot.core.answer_kinds import (
     asked_kind,
     asks_for_name,
     asks_for_proper_names,
+    asks_what_happened_later,
     counted_words,
     kinds_in,
     latest_year,
@@ -144,6 +145,8 @@ class Query:
     set_aside: frozenset[str] = frozenset()
     # 'what was it called and when': a name asked for besides the kind of fact in `wants`.
     names_asked: bool = False
+    # 'did they ever merge': how things turned out, which no source knows when it is written.
+    later: bool = False
 
 
 @dataclass(frozen=True)
@@ -382,6 +385,7 @@ class Matcher:
             spelled_out(plain),
             frozenset(set_aside),
             asks_for_name(plain),
+            asks_what_happened_later(plain),
         )
 
     def _deed_tokens(self, deed: str, read: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -756,7 +760,10 @@ class Matcher:
         return any(t in self._names.proper and not self._knows(doc, t) for t in query.tokens)
 
     def after_source(self, source: str, query: Query) -> bool:
-        """Whether the question asks about a year after the source was written."""
+        """Whether the question asks about a year after the source was written, or how things
+        turned out after it ('did they ever merge')."""
+        if query.later:
+            return True
         return query.year is not None and query.year > self._source_years[source]
 
     def _misses_deed(self, entry: Entry, query: Query) -> bool:

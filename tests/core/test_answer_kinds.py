@@ -5,6 +5,7 @@ from bot.core.answer_kinds import (
     Kind,
     asked_kind,
     asks_for_name,
+    asks_what_happened_later,
     counted_words,
     kinds_in,
     latest_year,
@@ -273,3 +274,19 @@ def test_a_name_asked_about_in_a_count_has_to_stand_by_the_figure(shipped: Study
     assert shipped.ask(question).status is not Status.ANSWERED
     reply = shipped.ask("how much did china lend for the east siberia pacific ocean pipeline")
     assert reply.status is Status.ANSWERED and reply.entry_id == "espo-pipeline-loan"
+
+
+@pytest.mark.parametrize(
+    ("question", "later"),
+    [
+        ("did the eeu and obor ever merge", True),
+        ("did thaad end up staying in south korea", True),
+        ("did the exercise actually happen", True),
+        ("has russia sold more arms since then", True),
+        ("has russia sold arms to china", False),
+        ("did putin actually sign on to obor", False),
+        ("does the author think the merger will ever work", False),
+    ],
+)
+def test_a_question_about_how_things_turned_out(question: str, later: bool) -> None:
+    assert asks_what_happened_later(clean(question)) is later

@@ -118,13 +118,13 @@ def test_every_shipped_not_covered_question_is_turned_away(shipped: StudyService
     assert len(items) >= 250
     answered = [n.question for n in items if shipped.ask(n.question).status is Status.ANSWERED]
     assert answered == []
-    # The list is doing work: without it, dozens of these would get some entry's answer (69
+    # The list is doing work: without it, dozens of these would get some entry's answer (61
     # today; fewer as the answer threshold rises, since the bot then turns more of them away on
     # its own). A listed question made only of one entry's words would count here too, but
     # `kb check` refuses those: they turn away the entry's own askers.
     bare = _with_not_covered(shipped)
     would_answer = sum(1 for n in items if bare.match(n.question).status == "answered")
-    assert would_answer >= 60
+    assert would_answer >= 55
 
 
 def test_an_either_or_question_is_answered_by_the_option_the_entry_knows(

@@ -173,6 +173,15 @@ def test_a_question_about_after_the_commentary_says_when_it_was_written(
     assert shipped.ask("what was russia china trade in 2020").kind is Kind.NOT_COVERED
     # Nothing near the commentary: what the bot knows is the better reply.
     assert shipped.ask("who won the 2018 world cup").kind is Kind.UNKNOWN
+    # How things turned out is after the commentary too, though no year is named.
+    for question in [
+        "did the eeu and obor ever merge",
+        "did the baltic drill between the two navies actually happen",
+    ]:
+        reply = shipped.ask(question)
+        assert reply.status is Status.NO_MATCH and reply.message, question
+        assert "dates from 2017" in reply.message, question
+    assert shipped.ask("did putin actually sign on to obor").status is Status.ANSWERED
 
 
 def test_two_questions_in_one_message_answer_the_one_the_notes_cover(
