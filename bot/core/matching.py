@@ -95,6 +95,9 @@ class MatchSettings:
     suggest_coverage: float = 0.5
     max_suggestions: int = 3
     candidate_limit: int = 15
+    # How many entries sharing the most weight with a question are scored in full: the right
+    # one is almost always among the first few, and each costs a pass over its phrasings.
+    shortlist: int = 20
     postings_cap: int = 1000
     weight_coverage: float = 0.4
     weight_overlap: float = 0.2
@@ -427,7 +430,7 @@ class Matcher:
             self._docs,
             self._postings,
             self._phrasing_mass,
-            self.settings.candidate_limit * 2,
+            max(self.settings.shortlist, self.settings.candidate_limit),
         )
         return [
             Candidate(self._entries[x.index], x.score, x.coverage, x.overlap, x.fuzzy)

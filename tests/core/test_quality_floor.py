@@ -40,10 +40,10 @@ INDEPENDENT_FLOORS = {
     "independent-t.yaml": (0.95, 0.07),
     "independent-u.yaml": (0.92, 0.05),
     "independent-v.yaml": (0.85, 0.05),
-    "independent-w.yaml": (0.92, 0.00),
+    "independent-w.yaml": (0.93, 0.00),
     "independent-x.yaml": (0.89, 0.03),
     "independent-y.yaml": (0.93, 0.00),
-    "independent-z.yaml": (0.86, 0.00),
+    "independent-z.yaml": (0.87, 0.00),
     "independent-aa.yaml": (0.96, 0.05),
     "independent-ab.yaml": (0.90, 0.05),
     "independent-ac.yaml": (0.93, 0.03),
@@ -76,6 +76,14 @@ INDEPENDENT_FLOORS = {
     "independent-bd.yaml": (0.96, 0.03),
     "independent-be.yaml": (0.90, 0.03),
     "independent-bf.yaml": (0.94, 0.07),
+    "independent-bg.yaml": (0.97, 0.03),
+    "independent-bh.yaml": (0.99, 0.00),
+    "independent-bi.yaml": (0.83, 0.00),
+    "independent-bj.yaml": (0.94, 0.03),
+    "independent-bk.yaml": (0.93, 0.03),
+    "independent-bl.yaml": (0.90, 0.05),
+    "independent-bm.yaml": (0.97, 0.09),
+    "independent-bn.yaml": (0.96, 0.07),
 }
 
 
