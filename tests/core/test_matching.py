@@ -246,16 +246,27 @@ def test_chat_shorthand_reads_as_what_it_stands_for(shipped: StudyService) -> No
     assert prepare("title of the reading for tmrw").tokens == prepare("title").tokens
 
 
-def test_everyday_names_read_as_the_named_thing(shipped: StudyService) -> None:
-    # Students who forget a name describe the thing instead.
-    prepare = shipped.matcher.prepare
-    for described, named in [
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        # Students who forget a name describe the thing instead.
         ("what is the chinese infrastructure plan", "what is obor"),
         ("who leads the russian led trade bloc", "who leads the eeu"),
         ("what did xi say at the forum in switzerland", "what did xi say at davos"),
         ("where is the us missile shield in korea", "where is thaad"),
-    ]:
-        assert prepare(described).tokens == prepare(named).tokens, described
+        # Words about the question itself, and idioms.
+        ("what does the acronym obor stand for", "what does obor stand for"),
+        ("what did china want to pour money into", "what did china want to invest in"),
+        ("where are they on the same page", "where do they agree"),
+        ("how much land did china lose back then", "how much land did china lose before"),
+        ("what world order does beijing want instead", "what world order does beijing want"),
+    ],
+)
+def test_descriptions_and_idioms_read_as_what_they_mean(
+    shipped: StudyService, said: str, meant: str
+) -> None:
+    prepare = shipped.matcher.prepare
+    assert prepare(said).tokens == prepare(meant).tokens
 
 
 def test_a_model_the_pack_never_mentions_is_not_answered(shipped: StudyService) -> None:
@@ -290,18 +301,6 @@ def test_a_decade_is_answered_by_an_entry_giving_a_year_in_it(shipped: StudyServ
     reply = shipped.ask("Why did Moscow stop selling arms to Beijing in the mid-2000s?")
     assert reply.status is Status.ANSWERED and reply.entry_id == "arms-sales-suspended-2006"
     assert "2000s" not in shipped.matcher.prepare("in 2006").tokens
-
-
-def test_frame_words_and_idioms_read_as_what_they_mean(shipped: StudyService) -> None:
-    prepare = shipped.matcher.prepare
-    for said, meant in [
-        ("what does the acronym obor stand for", "what does obor stand for"),
-        ("what did china want to pour money into", "what did china want to invest in"),
-        ("where are they on the same page", "where do they agree"),
-        ("how much land did china lose back then", "how much land did china lose before"),
-        ("what world order does beijing want instead", "what world order does beijing want"),
-    ]:
-        assert prepare(said).tokens == prepare(meant).tokens, said
 
 
 def test_a_sum_of_figures_and_units_is_not_a_question_about_the_commentary(
