@@ -83,18 +83,19 @@ _NUMBER_WORDS = [
     *"eleven forty hundreds thousands million millions billion billions trillion dozen dozens "
     "half double twice triple quarter third".split(),
 ]
-_YEAR = r"(?:1[5-9]|20)\d\d"
+# A year as the texts write one; the matcher reads years with it too.
+YEAR_PATTERN = r"(?:1[5-9]|20)\d\d"
 _TIME = re.compile(
-    rf"\b(?:{_YEAR}s?|\d\d?(?:st|nd|rd|th) century|{'|'.join(_MONTHS)}|centur(?:y|ies)|decades?|"
-    r"years? ago|spring|summer|autumn|winter|today)\b",
+    rf"\b(?:{YEAR_PATTERN}s?|\d\d?(?:st|nd|rd|th) century|{'|'.join(_MONTHS)}|"
+    r"centur(?:y|ies)|decades?|years? ago|spring|summer|autumn|winter|today)\b",
     re.IGNORECASE,
 )
 _MONTH = re.compile(rf"\b(?:{'|'.join(_MONTHS)})\b", re.IGNORECASE)
-_YEAR_IN_TEXT = re.compile(rf"\b{_YEAR}s?\b")
+_YEAR_IN_TEXT = re.compile(rf"\b{YEAR_PATTERN}s?\b")
 _COUNT = re.compile(
     # A digit joined to letters is a model or a group ('S-400', 'G20'), not a count; 'the two'
     # and 'the one' are the two countries and the one growing, not figures.
-    rf"(?<![\w.-])(?!{_YEAR}\b)\d[\d,.]*\b|\b(?<!the )(?:one|two)\b|"
+    rf"(?<![\w.-])(?!{YEAR_PATTERN}\b)\d[\d,.]*\b|\b(?<!the )(?:one|two)\b|"
     rf"\b(?:{'|'.join(w for w in _NUMBER_WORDS if w not in ('one', 'two'))})\b|%|\bpercent\b|\$",
     re.IGNORECASE,
 )
@@ -227,11 +228,20 @@ _CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*(?:[ -]+(?:of |the )?[A-Z][\w'’-]
 _SENTENCE_START = re.compile(r"(?:^|[.!?;:]\s+)$")
 
 
-def names_in(answer: str, quoted: bool = True) -> list[str]:
-    """The names an answer gives: quoted terms (unless `quoted` is false), and runs of
-    capitalised words, less a first word that is capitalised only because it starts a sentence
-    ('Three', 'On')."""
-    found = [m.group(1) for m in _QUOTED.finditer(answer)] if quoted else []
+def names_in(answer: str) -> list[str]:
+    """The names an answer gives: quoted terms, then runs of capitalised words."""
+    return quoted_in(answer) + capitalised_in(answer)
+
+
+def quoted_in(answer: str) -> list[str]:
+    """The terms an answer puts in quotes ('the "unequal treaties"'): what something is called."""
+    return [m.group(1) for m in _QUOTED.finditer(answer)]
+
+
+def capitalised_in(answer: str) -> list[str]:
+    """Runs of capitalised words, less a first word that is capitalised only because it starts
+    a sentence ('Three', 'On')."""
+    found = []
     for m in _CAPITALISED.finditer(answer):
         run = m.group()
         if _SENTENCE_START.search(answer[: m.start()]):

@@ -38,6 +38,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.core.answer_kinds import (
+    YEAR_PATTERN,
     Kind,
     asked_kind,
     asks_for_name,
@@ -65,7 +66,8 @@ _FIGURE_WORDS = frozenset("million billion trillion thousand hundred dozen half 
 # Russia still supplies only 20 percent' gives no figure for Saudi Arabia.
 _CLAUSE = re.compile(r"[.;:]\s|,\s(?=(?:though|while|but|whereas|against|compared)\b)")
 # A figure that is not a year, and the words of a sum or a conversion of units, as read.
-_FIGURE_TOKEN = re.compile(r"(?!(?:1[5-9]|20)\d\d$)\d[\d.]*")
+_YEAR_TOKEN = re.compile(YEAR_PATTERN)
+_FIGURE_TOKEN = re.compile(rf"(?!{YEAR_PATTERN}$)\d[\d.]*")
 _SUM_WORDS = frozenset(
     stem(w)
     for w in """percent plus minus times multiply multiplied divide divided equal equals sum
@@ -148,6 +150,8 @@ class Query:
     set_aside: frozenset[str] = frozenset()
     # 'what was it called and when': a name asked for besides the kind of fact in `wants`.
     names_asked: bool = False
+    # 'the names of the treaties': capitalised names, not what the treaties are called.
+    proper_names: bool = False
     # 'did they ever merge': how things turned out, which no source knows when it is written.
     later: bool = False
 
@@ -388,6 +392,7 @@ class Matcher:
             spelled_out(plain),
             frozenset(set_aside),
             asks_for_name(plain),
+            asks_for_proper_names(cleaned),
             asks_what_happened_later(plain),
         )
 
@@ -606,9 +611,10 @@ class Matcher:
             fitting = [c for c in fitting if query.wants in self._kinds[c.entry.id]]
         # 'What were they called and when were they signed' wants a name besides a date.
         if query.wants is Kind.NAME or query.names_asked:
-            proper = asks_for_proper_names(query.cleaned)
             fitting = [
-                c for c in fitting if self._names.gives_new_name(c.entry.id, query.tokens, proper)
+                c
+                for c in fitting
+                if self._names.gives_new_name(c.entry.id, query.tokens, query.proper_names)
             ]
         # Likewise 'what did Trump say' needs an entry that reports Trump saying something:
         # one that merely names him answers a question the student did not ask.
@@ -794,9 +800,6 @@ class Matcher:
         ]
         scored.sort(key=lambda c: c.score, reverse=True)
         return scored[:limit]
-
-
-_YEAR_TOKEN = re.compile(r"(1[5-9]|20)\d\d")
 
 
 def _with_decades(tokens: set[str]) -> set[str]:

@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Container, Sequence
 
-from bot.core.answer_kinds import names_in
+from bot.core.answer_kinds import capitalised_in, names_in, quoted_in
 from bot.core.knowledge import Entry
 from bot.core.text import clean, is_noise, stem
 
@@ -70,14 +70,16 @@ class NameIndex:
         background_share: float,
     ) -> None:
         self._tokens = tokens
-        names = {entry.id: self._names(entry.answer) for entry in entries}
-        self._new = _uncommon(names, max(3, len(entries) * COMMON_NAME_SHARE))
         # A term in quotes ('the "unequal treaties"') is what something is called, not the
         # proper names of the things themselves.
-        proper = {entry.id: self._names(entry.answer, quoted=False) for entry in entries}
+        proper = {entry.id: self._forms(capitalised_in(entry.answer)) for entry in entries}
+        names = {
+            entry.id: self._forms(quoted_in(entry.answer)) + proper[entry.id] for entry in entries
+        }
+        self._new = _uncommon(names, max(3, len(entries) * COMMON_NAME_SHARE))
         self._new_proper = _uncommon(proper, max(3, len(entries) * COMMON_NAME_SHARE))
         texts = [entry.answer for entry in entries] + list(summaries)
-        named = [*names.values(), *(self._names(summary) for summary in summaries)]
+        named = [*names.values(), *(self._forms(names_in(summary)) for summary in summaries)]
         limit = len(entries) * background_share
         # `anywhere`: the forms of every word of a name, as 'saudi' and 'arabia' are.
         self.proper, self.anywhere = self._proper_names(named, texts, holders, known, limit)
@@ -105,11 +107,11 @@ class NameIndex:
     def reports(self, entry_id: str, speakers: frozenset[str]) -> bool:
         return speakers <= self._speakers[entry_id]
 
-    def _names(self, text: str, quoted: bool = True) -> list[list[Forms]]:
-        """Each name in the text as its words, each word as its forms ('Pyongyang' is asked as
-        'north korea'); with `quoted` false, only capitalised ones."""
+    def _forms(self, found: list[str]) -> list[list[Forms]]:
+        """Each name as its words, each word as its forms ('Pyongyang' is asked as 'north
+        korea')."""
         names = []
-        for name in names_in(text, quoted):
+        for name in found:
             words = []
             for word in clean(name).split():
                 if is_noise(word) or word.isdigit():
