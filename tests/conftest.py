@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from bot.core.replies import Status
 from bot.core.service import StudyService
 
 REPO = Path(__file__).resolve().parents[1]
@@ -13,6 +15,11 @@ SOURCE_TEXTS = REPO.parent / "shared" / "sources"
 # Asked of the mini pack with `mini_pack_with_not_covered`, this gets 'not covered', though the
 # pack alone answers it from its trade entry.
 NOT_COVERED_QUESTION = "who buys oil"
+
+
+def answered(service: StudyService, questions: Iterable[str]) -> list[str]:
+    """The questions the service answers outright, for tests that expect none of them to be."""
+    return [q for q in questions if service.ask(q).status is Status.ANSWERED]
 
 
 def mini_pack_with_not_covered(folder: Path) -> Path:

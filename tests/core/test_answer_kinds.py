@@ -17,6 +17,8 @@ from bot.core.replies import Status
 from bot.core.service import StudyService
 from bot.core.text import clean
 
+from tests.conftest import answered
+
 
 @pytest.mark.parametrize(
     ("question", "kind"),
@@ -102,20 +104,19 @@ def test_a_question_for_a_missing_kind_of_fact_is_not_answered(mini: StudyServic
 
 def test_near_misses_about_things_the_commentary_names(shipped: StudyService) -> None:
     # Each of these fits one entry's words closely; none of those answers holds a date.
-    for question in ["when was brics founded", "when was wesleyan founded"]:
-        assert shipped.ask(question).status is not Status.ANSWERED, question
+    assert answered(shipped, ["when was brics founded", "when was wesleyan founded"]) == []
     reply = shipped.ask("how many russians live east of lake baikal")
     assert reply.status is Status.ANSWERED and "6 million" in (reply.answer or "")
 
 
 def test_a_month_or_a_unit_asked_for_must_be_in_the_answer(shipped: StudyService) -> None:
     # The THAAD answer has a year but no month; the gauge answer has no length.
-    for question in [
+    questions = [
         "in what month was thaad installed in south korea",
         "how many millimetres wide is the russian railway gauge",
         "what exact date did the us deploy thaad in south korea",
-    ]:
-        assert shipped.ask(question).status is not Status.ANSWERED, question
+    ]
+    assert answered(shipped, questions) == []
     reply = shipped.ask("which month did putin say ties had reached unprecedented heights")
     assert reply.status is Status.ANSWERED and "April" in (reply.answer or "")
     reply = shipped.ask("how many days do trains lose at the border")
@@ -144,12 +145,12 @@ def test_what_how_many_counts(question: str, counted: str) -> None:
 def test_a_count_of_something_else_is_not_an_answer(shipped: StudyService) -> None:
     # The Far East answer counts Russians, not Chinese migrants; the flotilla answer counts
     # ships, not sailors. It names Chinese labor too, but not beside its figure.
-    for question in [
+    questions = [
         "how many chinese migrants live in the russian far east",
         "how many sailors took part in the baltic sea drill",
         "how many chinese live east of lake baikal",
-    ]:
-        assert shipped.ask(question).status is not Status.ANSWERED, question
+    ]
+    assert answered(shipped, questions) == []
     for question, figure in [
         ("how many russians live east of lake baikal", "6 million"),
         ("how many chinese ships sailed to the baltic", "three"),

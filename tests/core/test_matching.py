@@ -8,7 +8,7 @@ from bot.core.matching import Matcher, MatchSettings
 from bot.core.replies import Status
 from bot.core.service import StudyService
 
-from tests.conftest import MINI_PACK, REPO
+from tests.conftest import MINI_PACK, REPO, answered
 
 SLACK_PACK = REPO / "tests" / "data" / "packs" / "slack"
 
@@ -140,8 +140,8 @@ def test_an_either_or_question_is_answered_by_the_option_the_entry_knows(
 
 def test_a_question_of_words_most_entries_share_picks_out_no_fact(shipped: StudyService) -> None:
     # 'russia' fits most entries equally: the student gets choices, not a random fact.
-    for question in ["tell me about russia", "how do you say hello in russian", "russia china"]:
-        assert shipped.ask(question).status is not Status.ANSWERED, question
+    questions = ["tell me about russia", "how do you say hello in russian", "russia china"]
+    assert answered(shipped, questions) == []
     assert shipped.ask("who is the author").status is Status.ANSWERED
 
 
@@ -190,12 +190,12 @@ def test_a_question_for_what_someone_said_needs_an_answer_reporting_them(
     shipped: StudyService,
 ) -> None:
     # Each of these entries names the person, but none reports what they said.
-    for question in [
+    questions = [
         "what did trump say about the china russia partnership",
         "what did xi say in his speech at the belt and road forum",
         "how did kim jong un respond to the freeze proposal",
-    ]:
-        assert shipped.ask(question).status is not Status.ANSWERED, question
+    ]
+    assert answered(shipped, questions) == []
     # Answers that do report them: by name, after a long title, or as 'they' in the answer.
     for question, entry_id in [
         (
@@ -223,8 +223,7 @@ def test_a_question_for_who_did_something_needs_an_entry_that_speaks_of_it(
     # The study entry names Congress, but nothing near it says who sponsored anything.
     assert shipped.ask("who sponsored the congress study").status is not Status.ANSWERED
     # 'Who runs X' asks for a head, and only an entry naming a director gives one.
-    for question in ["who runs novatek", "who ran the 2015 survey"]:
-        assert shipped.ask(question).status is not Status.ANSWERED, question
+    assert answered(shipped, ["who runs novatek", "who ran the 2015 survey"]) == []
     for question, entry_id in [
         ("who runs the carnegie moscow center", "trenin-common-world-view"),
         ("who coined axis of convenience", "bobo-lo-axis-of-convenience-2008"),
@@ -270,8 +269,8 @@ def test_descriptions_and_idioms_read_as_what_they_mean(
 
 
 def test_a_model_the_pack_never_mentions_is_not_answered(shipped: StudyService) -> None:
-    for question in ["does russia sell the su-35 to china", "did china copy the j-20 from russia"]:
-        assert shipped.ask(question).status is not Status.ANSWERED, question
+    questions = ["does russia sell the su-35 to china", "did china copy the j-20 from russia"]
+    assert answered(shipped, questions) == []
     assert shipped.ask("does russia sell the s-400 to china").status is Status.ANSWERED
     assert shipped.ask("did china copy the su-27").status is Status.ANSWERED
 
@@ -307,18 +306,18 @@ def test_a_sum_of_figures_and_units_is_not_a_question_about_the_commentary(
     shipped: StudyService,
 ) -> None:
     # The exports entry says 15 percent and the border entry gives kilometres.
-    for question in ["what is 15% of 240", "how many km is a mile", "convert sq km to sq miles"]:
-        assert shipped.ask(question).status is not Status.ANSWERED, question
+    questions = ["what is 15% of 240", "how many km is a mile", "convert sq km to sq miles"]
+    assert answered(shipped, questions) == []
     reply = shipped.ask("how long is the china russia border in km")
     assert reply.status is Status.ANSWERED and reply.entry_id == "russia-china-border-length"
 
 
 def test_a_year_asked_about_has_to_be_one_the_entry_gives(shipped: StudyService) -> None:
     # The meetings entry counts them since 2013, and the trade entry gives 2016's figure.
-    for question in [
+    questions = [
         "how many times did putin and xi meet in 2017",
         "what was russia china trade worth in 2017",
-    ]:
-        assert shipped.ask(question).status is not Status.ANSWERED, question
+    ]
+    assert answered(shipped, questions) == []
     reply = shipped.ask("what was russia china trade worth in 2016")
     assert reply.status is Status.ANSWERED and reply.entry_id == "trade-volume-2016"
